@@ -1,0 +1,1 @@
+"""DVC Assistant: domain modules (no Rasa imports outside bot.actions and bot.nlu)."""

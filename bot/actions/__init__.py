@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions: thin adapters that call the domain modules in bot/."""

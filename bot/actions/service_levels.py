@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.service_levels import resolve_level, response_name
+
+
+class ActionExplainServiceLevel(Action):
+    """Explains the level the citizen named (entity `service_level`), or all of them."""
+
+    def name(self) -> str:
+        return "action_explain_service_level"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        mentions = list(tracker.get_latest_entity_values("service_level"))
+        levels = [level for level in (resolve_level(m) for m in mentions) if level] or [None]
+        for level in dict.fromkeys(levels):  # "mức 3 và mức 4 khác gì" explains both, once each
+            dispatcher.utter_message(response=response_name(level))
+        return []

@@ -1,0 +1,91 @@
+"""Back-office tables: the commune's departments and officers, and the dossiers citizens submit.
+
+SQLAlchemy 1.4 (pinned by Rasa), declarative classes, queried with the 2.0-style `select()` API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import declarative_base, relationship
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+Base = declarative_base()
+
+
+class Department(Base):
+    """A unit of the commune: the one-stop desk (Bộ phận Một cửa) or a specialist department."""
+
+    __tablename__ = "departments"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), unique=True, nullable=False)
+    name = Column(String(200), nullable=False)
+
+    officers = relationship("Officer", back_populates="department")
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), unique=True, nullable=False)
+    full_name = Column(String(200), nullable=False)
+    title = Column(String(200), nullable=False, default="")
+    role = Column(String(32), nullable=False)  # desk | specialist | leader | admin
+    department_id = Column(Integer, ForeignKey("departments.id"))
+    password_hash = Column(String(255), nullable=False)
+    is_active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+
+    department = relationship("Department", back_populates="officers")
+
+
+class Dossier(Base):
+    """A dossier (hồ sơ) created by the bot; its code is {agency}-{yymmdd}-{sequence}."""
+
+    __tablename__ = "dossiers"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(64), unique=True, nullable=False)
+    idempotency_key = Column(String(128), unique=True, nullable=False)
+    procedure_code = Column(String(32), nullable=False, index=True)
+    procedure_name = Column(Text, nullable=False)
+    status = Column(String(32), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)  # rest, socketio, telegram, zalo
+    sender_id = Column(String(128), nullable=False, index=True)
+    applicant_name = Column(String(200), nullable=False)
+    phone_hash = Column(String(128), nullable=False, index=True)  # keyed hash, never the number
+    form_data = Column(JSON, nullable=False, default=dict)
+    department_id = Column(Integer, ForeignKey("departments.id"))
+    officer_id = Column(Integer, ForeignKey("officers.id"))
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    due_at = Column(DateTime(timezone=True))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
+
+    events = relationship(
+        "DossierEvent", back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class DossierEvent(Base):
+    """One step of a dossier's timeline: who did what, when, in which department."""
+
+    __tablename__ = "dossier_events"
+
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id"), nullable=False, index=True)
+    action = Column(String(32), nullable=False)
+    from_status = Column(String(32))
+    to_status = Column(String(32), nullable=False)
+    officer_id = Column(Integer, ForeignKey("officers.id"))
+    department_id = Column(Integer, ForeignKey("departments.id"))
+    note = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+
+    dossier = relationship("Dossier", back_populates="events")

@@ -1,0 +1,1 @@
+"""Rasa graph components (the framework edge of bot.text). Referenced from config.yml."""
