@@ -26,8 +26,11 @@ def main() -> int:
         )
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            print(f"Port {settings.backoffice_port} is already in use: stop the other program or set "
-                  "DVC_BACKOFFICE_PORT.", file=sys.stderr)
+            print(
+                f"Port {settings.backoffice_port} is already in use: stop the other program or set "
+                "DVC_BACKOFFICE_PORT.",
+                file=sys.stderr,
+            )
             return 1
         raise
     return 0

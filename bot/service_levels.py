@@ -17,7 +17,8 @@ PARTLY_ONLINE = "mot_phan"
 KNOWN = (*LEVELS, FULLY_ONLINE, PARTLY_ONLINE)
 
 _NUMBER_WORDS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "tu": "4"}
-_LEVEL_NUMBER = re.compile(r"(?:muc(?:\s*do)?|md|level|cap\s*do|lv)\s*(\d|mot|hai|ba|bon|tu)\b")
+_LEVEL_WORDS = r"(?:muc(?:\s*do)?|md|level|cap\s*do|lv)\s*(\d|mot|hai|ba|bon|tu)\b"
+_LEVEL_NUMBER = re.compile(_LEVEL_WORDS)
 
 
 def resolve_level(mention: str | None) -> str | None:
@@ -36,6 +37,26 @@ def resolve_level(mention: str | None) -> str | None:
         number = _NUMBER_WORDS.get(match.group(1), match.group(1))
         return number if number in LEVELS else None
     return None
+
+
+_ANY_MENTION = re.compile(
+    rf"(?P<full>toan\s*trinh)|(?P<part>\b(?:mot|1)\s*phan\b)|(?P<number>{_LEVEL_WORDS})"
+)
+
+
+def levels_mentioned(message: str) -> list[str]:
+    """Every level named anywhere in a message, in order, once each (when entity extraction missed it)."""
+    found: list[str] = []
+    for match in _ANY_MENTION.finditer(fold(message)):
+        if match.group("full"):
+            level = FULLY_ONLINE
+        elif match.group("part"):
+            level = PARTLY_ONLINE
+        else:
+            level = resolve_level(match.group(0))
+        if level and level not in found:
+            found.append(level)
+    return found
 
 
 def response_name(level: str | None) -> str:

@@ -74,18 +74,36 @@ class Services:
         self._spawn(
             "rasa",
             [
-                str(VENV_BIN / "rasa"), "run", "--model", str(MODEL),
-                "--endpoints", str(self._endpoints_file()), "--credentials", "credentials.yml",
-                "--port", str(self.ports.rasa), "--enable-api", "--auth-token", self.auth_token,
-                "--cors", "*",
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(self._endpoints_file()),
+                "--credentials",
+                "credentials.yml",
+                "--port",
+                str(self.ports.rasa),
+                "--enable-api",
+                "--auth-token",
+                self.auth_token,
+                "--cors",
+                "*",
             ],
         )
 
     def start_actions(self) -> None:
         self._spawn(
             "actions",
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "bot.actions",
-             "--port", str(self.ports.actions)],
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "bot.actions",
+                "--port",
+                str(self.ports.actions),
+            ],
         )
 
     def start_backoffice(self) -> None:
@@ -111,7 +129,9 @@ class Services:
             while not _answers(url):
                 process = self.processes[name]
                 if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.var_dir}/{name}.log")
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode}; see {self.var_dir}/{name}.log"
+                    )
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{name} not ready after {timeout} s; see {self.var_dir}/{name}.log")
                 time.sleep(0.5)

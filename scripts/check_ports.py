@@ -20,8 +20,11 @@ def main(named_ports: list[str]) -> int:
     taken = [item for item in named_ports if busy(int(item.split("=")[1]))]
     for item in taken:
         name, port = item.split("=")
-        print(f"Port {port} ({name}) is already in use. Stop the program using it "
-              f"(see: ss -ltnp 'sport = :{port}') or choose another port in .env.", file=sys.stderr)
+        print(
+            f"Port {port} ({name}) is already in use. Stop the program using it "
+            f"(see: ss -ltnp 'sport = :{port}') or choose another port in .env.",
+            file=sys.stderr,
+        )
     return 1 if taken else 0
 
 

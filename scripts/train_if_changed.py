@@ -28,10 +28,18 @@ def inputs_hash() -> str:
 
 def train(out_dir: Path, model_name: str = "dvc") -> None:
     command = [
-        str(ROOT / ".venv" / "bin" / "rasa"), "train",
-        "--config", "config.yml", "--domain", "domain.yml",
-        "--data", *TRAINING_DATA,
-        "--out", str(out_dir), "--fixed-model-name", model_name,
+        str(ROOT / ".venv" / "bin" / "rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        *TRAINING_DATA,
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        model_name,
     ]
     subprocess.run(command, cwd=ROOT, check=True)
 

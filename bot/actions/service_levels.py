@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.service_levels import resolve_level, response_name
+from bot.service_levels import levels_mentioned, resolve_level, response_name
 
 
 class ActionExplainServiceLevel(Action):
@@ -18,7 +18,9 @@ class ActionExplainServiceLevel(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         mentions = list(tracker.get_latest_entity_values("service_level"))
-        levels = [level for level in (resolve_level(m) for m in mentions) if level] or [None]
-        for level in dict.fromkeys(levels):  # "mức 3 và mức 4 khác gì" explains both, once each
+        levels = [level for level in (resolve_level(m) for m in mentions) if level]
+        if not levels:  # the NLU may miss the entity ("mot phan"); the message itself still names it
+            levels = levels_mentioned(tracker.latest_message.get("text") or "")
+        for level in dict.fromkeys(levels or [None]):  # "mức 3 và mức 4 khác gì" explains both, once each
             dispatcher.utter_message(response=response_name(level))
         return []

@@ -18,7 +18,7 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(database_url, future=True, connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+        def _sqlite_pragmas(connection, _record) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer

@@ -85,7 +85,9 @@ class VietnameseTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute)
         normalized = _stored(message) if attribute == TEXT else None
-        if normalized is None:  # other attributes (bot utterances in stories) or no normaliser in the pipeline
+        if (
+            normalized is None
+        ):  # other attributes (bot utterances in stories) or no normaliser in the pipeline
             normalized = normalize(text)
         # Training examples: never glue syllables across an annotated entity's boundary.
         boundaries = [

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 # Two tone-placement conventions coexist for an open "oa", "oe", "uy" ending: "hoà/hòa", "khoẻ/khỏe",
 # "thuỷ/thủy" (the catalogue itself mixes them). We unify on the tone over the first vowel ("hòa", "thủy").
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
-_SECOND_VOWEL_TONED = re.compile(
-    r"(?i)(?<!q)(o(?=[àáãảạèéẽẻẹ])|u(?=[ỳýỹỷỵàáãảạ]))(.)(?![^\W\d_])"
-)
+_SECOND_VOWEL_TONED = re.compile(r"(?i)(?<!q)(o(?=[àáãảạèéẽẻẹ])|u(?=[ỳýỹỷỵàáãảạ]))(.)(?![^\W\d_])")
 _REPEATED_PUNCT = re.compile(r"([!?.,;:])\1{2,}")
 _SPACE = re.compile(r"\s")
 
@@ -80,7 +78,7 @@ def normalize(text: str) -> NormalizedText:
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
     pending_space: tuple[int, int] | None = None
-    for char, span in zip(composed, composed_spans):
+    for char, span in zip(composed, composed_spans, strict=False):
         if _is_dropped(char):
             continue
         if _SPACE.match(char):

@@ -84,8 +84,11 @@ def tokenize_normalized(normalized: NormalizedText, keep_apart: Iterable[int] = 
         while compound is not None and compound[1] <= start:
             compound = next(compounds, None)
         inside = compound is not None and compound[0] <= start and end <= compound[1]
-        if inside and groups and groups[-1][0][0] >= compound[0] and not _crosses(
-            boundaries, normalized.ends[groups[-1][-1][1] - 1], normalized.starts[start]
+        if (
+            inside
+            and groups
+            and groups[-1][0][0] >= compound[0]
+            and not _crosses(boundaries, normalized.ends[groups[-1][-1][1] - 1], normalized.starts[start])
         ):
             groups[-1].append((start, end))
         else:

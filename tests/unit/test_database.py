@@ -28,9 +28,16 @@ def test_upgrade_is_idempotent_and_data_survives(tmp_path):
         session.add(desk)
         session.flush()
         dossier = Dossier(
-            code="000.00.12.H23-251122-0001", idempotency_key="k1", procedure_code="1.001193",
-            procedure_name="Đăng ký khai sinh", status="received", channel="rest", sender_id="s1",
-            applicant_name="Nguyễn Văn A", phone_hash="h", form_data={"ho_ten": "Nguyễn Văn A"},
+            code="000.00.12.H23-251122-0001",
+            idempotency_key="k1",
+            procedure_code="1.001193",
+            procedure_name="Đăng ký khai sinh",
+            status="received",
+            channel="rest",
+            sender_id="s1",
+            applicant_name="Nguyễn Văn A",
+            phone_hash="h",
+            form_data={"ho_ten": "Nguyễn Văn A"},
             department_id=desk.id,
         )
         dossier.events.append(DossierEvent(action="submit", to_status="received", department_id=desk.id))

@@ -50,9 +50,11 @@ def test_entity_annotations_stay_on_token_boundaries(tmp_path):
     normalizer, tokenizer = pipeline(tmp_path)
     text = "dịch vụ công mức độ 4 là gì"
     example = Message(
-        data={TEXT: text, INTENT: "ask_service_levels", ENTITIES: [
-            {"start": 13, "end": 21, "value": "mức độ 4", "entity": "service_level"}
-        ]}
+        data={
+            TEXT: text,
+            INTENT: "ask_service_levels",
+            ENTITIES: [{"start": 13, "end": 21, "value": "mức độ 4", "entity": "service_level"}],
+        }
     )
     data = TrainingData([example])
     normalizer.process_training_data(data)

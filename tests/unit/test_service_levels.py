@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from bot.service_levels import KNOWN, resolve_level, response_name
+from bot.service_levels import KNOWN, levels_mentioned, resolve_level, response_name
 from bot.settings import PROJECT_ROOT
 
 
@@ -43,3 +43,17 @@ def test_every_synonym_of_the_training_data_resolves_to_its_own_key():
             surface = example.strip().removeprefix("- ")
             if surface:
                 assert resolve_level(surface) == block["synonym"], surface
+
+
+@pytest.mark.parametrize(
+    ("message", "levels"),
+    [
+        ("dich vu cong mot phan nghia la gi", ["mot_phan"]),
+        ("mức 3 và mức độ 4 khác gì nhau", ["3", "4"]),
+        ("toàn trình với 1 phần khác nhau sao", ["toan_trinh", "mot_phan"]),
+        ("md4 va toan trinh, md4 nua", ["4", "toan_trinh"]),
+        ("dịch vụ công là gì", []),
+    ],
+)
+def test_levels_mentioned_in_a_whole_message(message, levels):
+    assert levels_mentioned(message) == levels

@@ -1,3 +1,4 @@
+import itertools
 import unicodedata
 
 import pytest
@@ -58,7 +59,7 @@ def test_five_thousand_character_message():
     tokens = tokenize(text)
     assert len(tokens) > 500
     assert all(0 <= token.start < token.end <= len(text) for token in tokens)
-    assert all(earlier.end <= later.start for earlier, later in zip(tokens, tokens[1:]))
+    assert all(earlier.end <= later.start for earlier, later in itertools.pairwise(tokens))
 
 
 def test_keep_apart_prevents_a_word_across_an_entity_boundary():

@@ -18,7 +18,9 @@ def plain(example: str) -> str:
 
 
 def has_diacritics(text: str) -> bool:
-    return any(unicodedata.combining(char) for char in unicodedata.normalize("NFD", text)) or "đ" in text.lower()
+    return (
+        any(unicodedata.combining(char) for char in unicodedata.normalize("NFD", text)) or "đ" in text.lower()
+    )
 
 
 def load_intents() -> dict[str, list[str]]:

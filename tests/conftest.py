@@ -1,0 +1,53 @@
+"""Shared fixtures: the whole stack as real processes (Rasa, actions, back-office) on free ports."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from devtools.services import MODEL, Ports, Services, free_port
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make test` (it trains when needed) or `make train`.")
+    stack = Services(Ports(free_port(), free_port(), free_port()), tmp_path_factory.mktemp("var"))
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+def post_json(url: str, body: dict, headers: dict | None = None, timeout: float = 60) -> list | dict:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+class Citizen:
+    """One citizen chatting over Rasa's REST channel."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+
+    def say(self, message: str) -> list[dict]:
+        return post_json(
+            f"{self.services.rasa_url}/webhooks/rest/webhook", {"sender": self.sender, "message": message}
+        )
+
+    def texts(self, message: str) -> str:
+        return "\n".join(reply.get("text", "") for reply in self.say(message))
+
+
+@pytest.fixture
+def citizen(services: Services) -> Callable[[], Citizen]:
+    return lambda: Citizen(services)
