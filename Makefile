@@ -21,7 +21,7 @@ setup:
 	@echo "Created .env from .env.example (with a random RASA_AUTH_TOKEN)."
 
 train: setup
-	@$(PY) scripts/train_if_changed.py
+	@$(PY) -m devtools.train
 
 run: setup train .env
 	@set -a; source .env; set +a; \
@@ -40,7 +40,7 @@ test: setup train
 	@$(PY) -m pytest
 
 bench: setup train
-	@$(PY) -m benchmarks.run
+	@$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -13,6 +13,8 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 echo "Installing dependencies from requirements.lock (a few minutes the first time)"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+# (Some machines list package mirrors that do not exist; pip's "Location ... is ignored" lines are noise.)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock \
+  2> >(grep -v "^WARNING: Location .* is ignored" >&2)
 .venv/bin/python -m pip check
 echo "$lock_hash" > "$stamp"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from devtools.services import MODEL, Ports, Services, free_port
+from devtools.services import MODEL, Ports, Services, free_port, post_json
 
 
 @pytest.fixture(scope="session")
@@ -22,14 +20,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         yield stack
     finally:
         stack.stop_all()
-
-
-def post_json(url: str, body: dict, headers: dict | None = None, timeout: float = 60) -> list | dict:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})}
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read())
 
 
 class Citizen:

@@ -15,5 +15,7 @@ def test_ruff_check_passes():
 
 
 def test_ruff_format_is_applied():
-    result = subprocess.run([RUFF, "format", "--check", "."], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [RUFF, "format", "--check", "."], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout

@@ -1,4 +1,7 @@
-"""Train the Rasa model only when its inputs changed (content hash of config, domain, data, NLU code)."""
+"""Train the Rasa model only when its inputs changed (content hash of config, domain, data, NLU code).
+
+Usage: python -m devtools.train  (what `make train`, `make run` and `make test` call)
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv" / "bin" / "rasa"
 MODEL = ROOT / "models" / "dvc.tar.gz"
 HASH_FILE = ROOT / "models" / "dvc.inputs-sha256"
 TRAINING_DATA = ["data/nlu", "data/dialogue"]
@@ -26,9 +30,9 @@ def inputs_hash() -> str:
     return digest.hexdigest()
 
 
-def train(out_dir: Path, model_name: str = "dvc") -> None:
+def train(out_dir: Path, model_name: str = "dvc", env: dict[str, str] | None = None) -> None:
     command = [
-        str(ROOT / ".venv" / "bin" / "rasa"),
+        str(RASA),
         "train",
         "--config",
         "config.yml",
@@ -41,7 +45,7 @@ def train(out_dir: Path, model_name: str = "dvc") -> None:
         "--fixed-model-name",
         model_name,
     ]
-    subprocess.run(command, cwd=ROOT, check=True)
+    subprocess.run(command, cwd=ROOT, check=True, env=env)
 
 
 def main() -> int:

@@ -1,0 +1,1 @@
+"""`make bench`: figures for the closing notes, printed as JSON (never asserted by tests)."""

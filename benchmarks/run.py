@@ -1,0 +1,132 @@
+"""Benchmark: training time, resident memory of each service after start-up, REST latency.
+
+Usage: python -m benchmarks.run [--skip-training]   (make bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from devtools.services import Ports, Services, free_port, post_json
+from devtools.train import train
+
+GREETING_TURNS = 200
+CONCURRENT_SENDERS = 10
+TURNS_PER_SENDER_SEQUENTIAL = 10  # a fresh sender every 10 turns, as real conversations are short
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    cut = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {
+        "count": len(ordered),
+        "p50_ms": round(cut[49], 1),
+        "p95_ms": round(cut[94], 1),
+        "p99_ms": round(cut[98], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+def resident_mb(pid: int) -> float:
+    """VmRSS of a process and its descendants, in MiB."""
+    total_kb = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total_kb += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, StopIteration):
+            continue
+        pending.extend(int(child) for child in children)
+    return round(total_kb / 1024, 1)
+
+
+def one_turn(rasa_url: str, sender: str, message: str) -> float:
+    started = time.perf_counter()
+    replies = post_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    elapsed = (time.perf_counter() - started) * 1000
+    if not replies:
+        raise RuntimeError(f"no reply to {message!r}")
+    return elapsed
+
+
+def measure_training() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, RASA_CACHE_DIRECTORY=cache)  # a cold train, not Rasa's component cache
+        started = time.perf_counter()
+        train(Path(out), env=env)
+        return {"seconds": round(time.perf_counter() - started, 1)}
+
+
+def greeting_latency(services: Services) -> dict[str, dict[str, float]]:
+    url = services.rasa_url
+    for _ in range(5):  # warm-up
+        one_turn(url, "warmup", "xin chào")
+
+    sequential = []
+    for turn in range(GREETING_TURNS):
+        if turn % TURNS_PER_SENDER_SEQUENTIAL == 0:
+            sender = f"bench-seq-{uuid.uuid4().hex[:8]}"
+        sequential.append(one_turn(url, sender, "xin chào"))
+
+    def sender_session(index: int) -> list[float]:
+        sender = f"bench-par-{index}-{uuid.uuid4().hex[:8]}"
+        return [one_turn(url, sender, "xin chào") for _ in range(GREETING_TURNS // CONCURRENT_SENDERS)]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENT_SENDERS) as pool:
+        concurrent = [
+            sample for samples in pool.map(sender_session, range(CONCURRENT_SENDERS)) for sample in samples
+        ]
+    wall = time.perf_counter() - started
+    return {
+        "sequential": percentiles(sequential),
+        f"concurrent_{CONCURRENT_SENDERS}_senders": {
+            **percentiles(concurrent),
+            "turns_per_second": round(len(concurrent) / wall, 1),
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="do not time a cold training run")
+    args = parser.parse_args()
+
+    report: dict[str, object] = {"machine": {"cpus": os.cpu_count()}}
+    if not args.skip_training:
+        print("Timing a cold training run...", file=sys.stderr, flush=True)
+        report["training"] = measure_training()
+
+    with tempfile.TemporaryDirectory() as var_dir:
+        services = Services(Ports(free_port(), free_port(), free_port()), Path(var_dir))
+        started = time.perf_counter()
+        services.start_all()
+        report["startup_seconds"] = round(time.perf_counter() - started, 1)
+        try:
+            time.sleep(2)  # let start-up allocations settle
+            report["resident_memory_mb"] = {
+                name: resident_mb(process.pid) for name, process in services.processes.items()
+            }
+            print("Measuring REST latency...", file=sys.stderr, flush=True)
+            report["rest_greeting_latency"] = greeting_latency(services)
+        finally:
+            services.stop_all()
+
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
