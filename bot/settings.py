@@ -18,6 +18,7 @@ class Settings:
     backoffice_host: str
     backoffice_port: int
     var_dir: Path
+    home_level: str  # the catalogue level this deployment serves first when a question fits several
 
 
 def load_settings() -> Settings:
@@ -30,4 +31,5 @@ def load_settings() -> Settings:
         backoffice_host=os.environ.get("DVC_BACKOFFICE_HOST", "0.0.0.0"),
         backoffice_port=int(os.environ.get("DVC_BACKOFFICE_PORT", "8080")),
         var_dir=var_dir,
+        home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
     )

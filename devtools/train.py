@@ -45,7 +45,7 @@ def train(out_dir: Path, model_name: str = "dvc", env: dict[str, str] | None = N
         "--fixed-model-name",
         model_name,
     ]
-    subprocess.run(command, cwd=ROOT, check=True, env=env)
+    subprocess.run(command, cwd=ROOT, check=True, env=env, stdout=sys.stderr)  # stdout: results only
 
 
 def main() -> int:
