@@ -1,1 +1,1 @@
-"""The national catalogue of administrative procedures (thủ tục hành chính): model, import, search, answers."""
+"""The national catalogue of administrative procedures: model, import, search, answers."""

@@ -13,6 +13,7 @@ to the catalogue's (data/catalog/synonyms.yml); the better reading wins.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -95,7 +96,7 @@ class SearchResult:
 
 
 def _features(tokens: list[str]) -> list[str]:
-    return tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{first} {second}" for first, second in itertools.pairwise(tokens)]
 
 
 class ProcedureSearch:
