@@ -60,6 +60,8 @@ class Lexicon:
     synonyms: tuple[tuple[str, str], ...]  # (citizen's phrase, catalogue's phrase), diacritic-free
     filler: tuple[str, ...]
     variant_markers: tuple[str, ...]
+    aspect_words: tuple[str, ...] = ()
+    follow_up_words: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, directory: Path = DATA_DIR) -> Lexicon:
@@ -75,6 +77,8 @@ class Lexicon:
             synonyms=tuple(sorted(set(pairs), key=lambda pair: len(pair[0]), reverse=True)),
             filler=tuple(words["filler"]),
             variant_markers=tuple(_clean(marker) for marker in variants["markers"]),
+            aspect_words=tuple(words.get("aspects", ())),
+            follow_up_words=tuple(words.get("follow_up", ())),
         )
 
 
@@ -107,6 +111,9 @@ class ProcedureSearch:
         self._filler = _phrase_pattern(lexicon.filler)
         self._synonym_pattern = _phrase_pattern([citizen for citizen, _ in lexicon.synonyms])
         self._synonym_map = dict(lexicon.synonyms)
+        self._not_a_procedure = _phrase_pattern(
+            [*lexicon.filler, *lexicon.aspect_words, *lexicon.follow_up_words]
+        )
         self._names = [_NAME_PREFIX.sub("", _clean(procedure.name)) for procedure in self.procedures]
         self._build_index()
 
@@ -160,6 +167,16 @@ class ProcedureSearch:
             if any(tokens) and tokens not in readings:
                 readings.append(tokens)
         return readings
+
+    def names_a_procedure(self, message: str) -> bool:
+        """False for a follow-up about the procedure under discussion ("còn lệ phí thì sao?", "mất mấy ngày"):
+        nothing is left that a procedure name contains once question and follow-up words are removed."""
+        text = _clean(message)
+        if self._synonym_pattern and self._synonym_pattern.search(text):
+            return True
+        if self._not_a_procedure:
+            text = self._not_a_procedure.sub(" ", text)
+        return any(self._correct(token) for token in text.split())
 
     # -- ranking -------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.servers
 
-MAIN_MENU = {"/ask_service_levels", "/ask_online_benefits", "/help"}
+MAIN_MENU = {"/other_procedure", "/ask_service_levels", "/ask_online_benefits", "/help"}
 
 
 def payloads(replies):

@@ -1,0 +1,99 @@
+"""Questions about procedures: thin adapters from Rasa intents and slots to bot.catalog.assistant."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.catalog import answers
+from bot.catalog.assistant import WHICH_PROCEDURE, ProcedureAssistant, Turn
+from bot.catalog.search import default_search
+from bot.catalog.store import default_catalog
+
+ASPECT_BY_INTENT = {
+    "ask_procedure": answers.OVERVIEW,
+    "ask_documents": answers.DOCUMENTS,
+    "ask_fee": answers.FEE,
+    "ask_processing_time": answers.TIME,
+    "ask_submission_place": answers.WHERE,
+    "ask_steps": answers.STEPS,
+    "ask_legal_basis": answers.LEGAL,
+    "ask_conditions": answers.CONDITIONS,
+    "ask_result": answers.RESULT,
+    "ask_forms": answers.FORMS,
+}
+
+
+@lru_cache(maxsize=1)
+def assistant() -> ProcedureAssistant:
+    return ProcedureAssistant(default_catalog(), default_search())
+
+
+def say(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
+    for reply in turn.replies:
+        buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
+        dispatcher.utter_message(text=reply.text, buttons=buttons)
+    return [SlotSet("procedure_code", turn.procedure_code), SlotSet("pending_aspect", turn.pending_aspect)]
+
+
+def typed_text(tracker: Tracker) -> str:
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text  # a button payload, not the citizen's words
+
+
+class ActionAnswerProcedure(Action):
+    def name(self) -> str:
+        return "action_answer_procedure"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        chosen_code = next(tracker.get_latest_entity_values("procedure_code"), None)
+        pending = tracker.get_slot("pending_aspect")
+        if chosen_code:  # a candidate button, or an aspect button under an answer
+            aspect = next(tracker.get_latest_entity_values("aspect"), None) or pending
+            return say(dispatcher, assistant().choose(chosen_code, aspect))
+        aspect = ASPECT_BY_INTENT.get(intent, answers.OVERVIEW)
+        if intent == "ask_procedure" and pending:  # "khai sinh" in reply to "which procedure?"
+            aspect = pending
+        turn = assistant().ask(
+            aspect,
+            typed_text(tracker),
+            procedure_phrase=next(tracker.get_latest_entity_values("procedure"), None),
+            current_code=tracker.get_slot("procedure_code"),
+        )
+        return say(dispatcher, turn)
+
+
+class ActionOtherProcedure(Action):
+    """'Thủ tục khác': forget the procedure under discussion."""
+
+    def name(self) -> str:
+        return "action_other_procedure"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=WHICH_PROCEDURE)
+        return [SlotSet("procedure_code", None), SlotSet("pending_aspect", answers.OVERVIEW)]
+
+
+class ActionSearchFallback(Action):
+    """Low NLU confidence: the message may still name a procedure; search before giving up."""
+
+    def name(self) -> str:
+        return "action_search_fallback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = assistant().try_message(typed_text(tracker), tracker.get_slot("procedure_code"))
+        if turn is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        return say(dispatcher, turn)

@@ -1,0 +1,83 @@
+"""One turn of a conversation about procedures: which procedure, which aspect, what to answer.
+
+Plain Python over the catalogue, the search and the answers; the Rasa action only maps intents and slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalog import answers
+from bot.catalog.answers import OVERVIEW, Reply
+from bot.catalog.search import ProcedureSearch, SearchResult
+from bot.catalog.store import Catalog
+
+
+@dataclass(frozen=True)
+class Turn:
+    replies: list[Reply]
+    procedure_code: str | None  # the procedure under discussion after this turn
+    pending_aspect: str | None  # what to answer once the citizen has chosen among candidates
+
+
+NOT_FOUND = (
+    "Dạ, em chưa tìm thấy thủ tục nào khớp với câu hỏi trong danh mục thủ tục hành chính. "
+    'Anh/chị có thể ghi rõ tên thủ tục hơn (ví dụ: "đăng ký khai sinh", "cấp lại giấy phép lái xe"), '
+    "hoặc liên hệ Bộ phận Một cửa của xã để được hướng dẫn."
+)
+WHICH_PROCEDURE = (
+    'Dạ, anh/chị muốn hỏi về thủ tục nào ạ? Anh/chị nhập tên thủ tục, ví dụ "đăng ký thường trú".'
+)
+
+
+@dataclass
+class ProcedureAssistant:
+    catalog: Catalog
+    search: ProcedureSearch
+
+    def ask(
+        self,
+        aspect: str,
+        message: str,
+        *,
+        procedure_phrase: str | None = None,
+        current_code: str | None = None,
+    ) -> Turn:
+        """A question about `aspect`. The procedure is the one the message names (the NLU's phrase first,
+        the whole message as fallback), else the one under discussion, else we ask which."""
+        names_one = bool(procedure_phrase) or self.search.names_a_procedure(message)
+        if not names_one:
+            current = self.catalog.get(current_code) if current_code else None
+            if current is not None:
+                return Turn(answers.answer(current, aspect), current.code, None)
+            return Turn([Reply(WHICH_PROCEDURE)], None, aspect)
+
+        result = self.search.search(procedure_phrase) if procedure_phrase else None
+        if result is None or not result.confident:
+            whole = self.search.search(message)
+            if result is None or whole.confident or (whole.matches and not result.matches):
+                result = whole
+        return self._turn_for(result, aspect, current_code)
+
+    def try_message(self, message: str, current_code: str | None = None) -> Turn | None:
+        """A message the NLU could not classify: its overview answer if it names a procedure we find."""
+        if not message or not self.search.names_a_procedure(message):
+            return None
+        result = self.search.search(message)
+        return self._turn_for(result, OVERVIEW, current_code) if result.matches else None
+
+    @staticmethod
+    def _turn_for(result: SearchResult, aspect: str, current_code: str | None) -> Turn:
+        if result.confident and result.best is not None:
+            return Turn(answers.answer(result.best, aspect), result.best.code, None)
+        if result.matches:
+            candidates = answers.candidates(match.procedure for match in result.matches)
+            return Turn([candidates], current_code, aspect)
+        return Turn([Reply(NOT_FOUND)], current_code, None)
+
+    def choose(self, code: str, aspect: str | None) -> Turn:
+        """The citizen picked a procedure (button) or an aspect button of a procedure."""
+        procedure = self.catalog.get(code)
+        if procedure is None:
+            return Turn([Reply(NOT_FOUND)], None, None)
+        return Turn(answers.answer(procedure, aspect or OVERVIEW), procedure.code, None)

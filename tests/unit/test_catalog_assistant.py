@@ -1,0 +1,58 @@
+from bot.catalog import answers
+from bot.catalog.assistant import NOT_FOUND, WHICH_PROCEDURE, ProcedureAssistant
+from tests.unit.catalog_fixtures import CATALOG, SEARCH
+
+ASSISTANT = ProcedureAssistant(CATALOG, SEARCH)
+
+
+def test_question_naming_a_procedure_answers_it_and_remembers_it():
+    turn = ASSISTANT.ask(answers.DOCUMENTS, "làm giấy khai sinh cần giấy tờ gì")
+    assert turn.procedure_code == "1.001193"
+    assert "hồ sơ cần chuẩn bị" in turn.replies[0].text
+
+
+def test_follow_up_uses_the_procedure_under_discussion():
+    turn = ASSISTANT.ask(answers.FEE, "còn lệ phí thì sao?", current_code="1.001193")
+    assert turn.procedure_code == "1.001193"
+    assert "phí, lệ phí của thủ tục Thủ tục đăng ký khai sinh (mã 1.001193)" in turn.replies[0].text
+
+
+def test_a_new_procedure_replaces_the_one_under_discussion():
+    turn = ASSISTANT.ask(answers.FEE, "lệ phí đăng ký kết hôn", current_code="1.001193")
+    assert turn.procedure_code == "1.000894"
+
+
+def test_follow_up_without_a_procedure_asks_which_and_keeps_the_question():
+    turn = ASSISTANT.ask(answers.TIME, "mất mấy ngày?")
+    assert turn.replies[0].text == WHICH_PROCEDURE
+    assert turn.pending_aspect == answers.TIME
+
+
+def test_ambiguous_question_offers_candidates_then_answers_the_pending_aspect():
+    turn = ASSISTANT.ask(answers.DOCUMENTS, "hộ chiếu cần giấy tờ gì")
+    assert turn.pending_aspect == answers.DOCUMENTS
+    assert 2 <= len(turn.replies[0].buttons) <= 5
+    chosen = ASSISTANT.choose("1.001456", turn.pending_aspect)
+    assert chosen.procedure_code == "1.001456"
+    assert "thành phần hồ sơ" in chosen.replies[0].text
+
+
+def test_nlu_phrase_is_preferred_but_the_whole_message_is_the_fallback():
+    turn = ASSISTANT.ask(answers.OVERVIEW, "cho hỏi về gks ạ", procedure_phrase="gks")
+    assert turn.procedure_code == "1.001193"
+    turn = ASSISTANT.ask(answers.OVERVIEW, "đăng ký khai sinh lưu động", procedure_phrase="khai sinh")
+    assert turn.procedure_code == "1.001193" or turn.pending_aspect == answers.OVERVIEW
+
+
+def test_unknown_procedure_says_not_found():
+    turn = ASSISTANT.ask(answers.OVERVIEW, "thủ tục xin phép bay lên mặt trăng bằng khinh khí cầu")
+    assert turn.replies[0].text in (NOT_FOUND,) or turn.replies[0].buttons
+
+
+def test_unknown_code_from_a_stale_button():
+    assert ASSISTANT.choose("0.000000", None).replies[0].text == NOT_FOUND
+
+
+def test_try_message_for_unclassified_messages():
+    assert ASSISTANT.try_message("asdkjh qwe") is None
+    assert ASSISTANT.try_message("đăng ký kết hôn").procedure_code == "1.000894"

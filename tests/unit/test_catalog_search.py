@@ -1,0 +1,89 @@
+import unicodedata
+
+import pytest
+
+from tests.unit.catalog_fixtures import SEARCH
+
+
+def best(query: str) -> str | None:
+    result = SEARCH.search(query)
+    return result.best.code if result.best else None
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("đăng ký khai sinh", "1.001193"),
+        ("dang ky khai sinh", "1.001193"),
+        ("DANG KY KHAI SINH", "1.001193"),
+        ("cho em hỏi làm giấy khai sinh cho con cần giấy tờ gì ạ", "1.001193"),
+        ("lam gks", "1.001193"),
+        ("dnag ky khai snih", "1.001193"),  # typos
+        ("đăng ký khai sinh lưu động", "1.003583"),  # the variant when asked for
+        ("khai sinh co yeu to nuoc ngoai", "2.000528"),
+        ("đăng ký lại khai sinh", "1.004884"),
+        ("nhập hộ khẩu cho con", "1.004222"),  # old name for thường trú
+        ("xin giấy xác nhận độc thân", "1.004873"),
+        ("cap lai bang lai xe", "3.000348"),
+        ("công chứng bản sao giấy tờ", "2.000815"),
+        ("lltp", "3.000333"),
+    ],
+)
+def test_finds_the_procedure_citizens_mean(query, code):
+    assert best(query) == code
+
+
+def test_nfd_and_old_tone_placement_are_the_same_question():
+    assert best(unicodedata.normalize("NFD", "đăng ký kết hôn")) == "1.000894"
+    assert best("xác nhận tình trạng hôn nhân hoà") == "1.004873"
+
+
+def test_base_procedure_ranks_above_its_variants_and_is_confident():
+    result = SEARCH.search("đăng ký khai sinh")
+    assert result.confident
+    codes = [match.procedure.code for match in result.matches]
+    assert codes[0] == "1.001193"
+    assert set(codes[1:3]) <= {"1.003583", "2.000528", "1.004884"}
+
+
+def test_home_level_breaks_a_tie():
+    from bot.catalog.search import Lexicon, ProcedureSearch
+    from tests.unit.catalog_fixtures import CATALOG
+
+    provincial = ProcedureSearch(list(CATALOG), Lexicon.load(), home_level="Cấp tỉnh")
+    ministerial = ProcedureSearch(list(CATALOG), Lexicon.load(), home_level="Cấp bộ")
+    assert provincial.search("giấy phép khai thác khoáng sản").best.code == "1.000001"
+    assert ministerial.search("giấy phép khai thác khoáng sản").best.code == "1.000002"
+
+
+def test_issuing_ranks_above_reporting_a_loss_and_levels_are_offered():
+    result = SEARCH.search("hộ chiếu")
+    assert result.best.code == "1.001456"  # provincial before central: shorter name, nearer the commune
+    assert not result.confident  # two levels fit: the citizen chooses
+    assert 2 <= len(result.matches) <= 5
+
+
+def test_never_more_than_five_candidates():
+    assert len(SEARCH.search("cấp").matches) <= 5
+
+
+@pytest.mark.parametrize("query", ["xyz abc qwerty", "", "   ", "???", "thủ tục"])
+def test_nothing_found_for_unknown_words(query):
+    assert SEARCH.search(query).matches == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "names_one"),
+    [
+        ("còn lệ phí thì sao?", False),
+        ("mất mấy ngày", False),
+        ("nộp ở đâu ạ", False),
+        ("trình tự thực hiện như thế nào", False),
+        ("co nop online dc ko", False),
+        ("cần giấy tờ gì để đăng ký kết hôn", True),
+        ("lltp", True),
+        ("lệ phí cấp lại bằng lái", True),
+    ],
+)
+def test_tells_a_follow_up_from_a_new_procedure(message, names_one):
+    assert SEARCH.names_a_procedure(message) is names_one
