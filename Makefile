@@ -8,12 +8,15 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup train bench lint format lock clean help
+.PHONY: run test setup train bench eval catalog lint format lock clean help
+SHARED_CATALOG ?= ../shared/data/tthc_catalog.jsonl.gz
 
 help:
 	@echo "make run    - set up, train if needed, start Rasa (:5005), actions (:5055), back-office (:8080)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
+	@echo "make eval   - procedure search accuracy on held-out questions vs a baseline (prints JSON)"
+	@echo "make catalog - re-import the national catalogue into data/catalog/procedures.jsonl.gz"
 	@echo "make lint   - ruff check and format check"
 	@echo "make lock   - re-resolve requirements.in into requirements.lock"
 
@@ -46,6 +49,12 @@ test: setup train
 
 bench: setup train
 	@$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+eval: setup
+	@$(PY) -m eval.run
+
+catalog: setup
+	@$(PY) -m bot.catalog.importer $(SHARED_CATALOG) data/catalog/procedures.jsonl.gz
 
 lint: setup
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

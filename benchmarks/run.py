@@ -16,8 +16,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bot.catalog.model import Procedure
+from bot.catalog.search import Lexicon, ProcedureSearch
+from bot.catalog.store import read_catalog
 from devtools.services import Ports, Services, free_port, post_json
 from devtools.train import train
+from eval.run import load_questions
 
 GREETING_TURNS = 200
 CONCURRENT_SENDERS = 10
@@ -69,6 +73,59 @@ def measure_training() -> dict[str, float]:
         return {"seconds": round(time.perf_counter() - started, 1)}
 
 
+def search_latency() -> dict[str, object]:
+    started = time.perf_counter()
+    catalog = read_catalog()
+    load_seconds = time.perf_counter() - started
+    questions = [question["q"] for question in load_questions("dev")]
+    lexicon = Lexicon.load()
+
+    def timed(procedures: list[Procedure]) -> dict[str, object]:
+        started = time.perf_counter()
+        search = ProcedureSearch(procedures, lexicon)
+        build_seconds = time.perf_counter() - started
+        for question in questions[:5]:  # warm-up
+            search.search(question)
+        samples = []
+        for question in questions * 3:
+            started = time.perf_counter()
+            search.search(question)
+            samples.append((time.perf_counter() - started) * 1000)
+        return {
+            "procedures": len(procedures),
+            "index_build_seconds": round(build_seconds, 2),
+            **percentiles(samples),
+        }
+
+    return {
+        "catalog_load_seconds": round(load_seconds, 2),
+        "full_catalogue": timed(list(catalog)),
+        "synthetic_10x": timed(synthetic_catalogue(list(catalog), copies=10)),
+    }
+
+
+def synthetic_catalogue(procedures: list[Procedure], copies: int) -> list[Procedure]:
+    """`copies` × the catalogue: each name again with words of another procedure's name mixed in, so the
+    vocabulary and the postings grow as a larger real catalogue's would."""
+    names = [procedure.name.split() for procedure in procedures]
+    synthetic = []
+    for copy in range(copies):
+        for index, procedure in enumerate(procedures):
+            donor = names[(index * 7 + copy * 13) % len(names)]
+            words = names[index] + donor[copy % 3 : copy % 3 + 3] if copy else names[index]
+            synthetic.append(
+                Procedure(f"{procedure.code}-{copy}", " ".join(words), procedure.portal_url, procedure.levels)
+            )
+    return synthetic
+
+
+def procedure_question_latency(services: Services) -> dict[str, float]:
+    samples = []
+    for question in [question["q"] for question in load_questions("dev")][:60]:
+        samples.append(one_turn(services.rasa_url, f"bench-proc-{uuid.uuid4().hex[:8]}", question))
+    return percentiles(samples)
+
+
 def greeting_latency(services: Services) -> dict[str, dict[str, float]]:
     url = services.rasa_url
     for _ in range(5):  # warm-up
@@ -105,6 +162,8 @@ def main() -> int:
     args = parser.parse_args()
 
     report: dict[str, object] = {"machine": {"cpus": os.cpu_count()}}
+    print("Measuring search latency...", file=sys.stderr, flush=True)
+    report["procedure_search"] = search_latency()
     if not args.skip_training:
         print("Timing a cold training run...", file=sys.stderr, flush=True)
         report["training"] = measure_training()
@@ -121,6 +180,7 @@ def main() -> int:
             }
             print("Measuring REST latency...", file=sys.stderr, flush=True)
             report["rest_greeting_latency"] = greeting_latency(services)
+            report["rest_procedure_question_latency"] = procedure_question_latency(services)
         finally:
             services.stop_all()
 

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from bot.catalog.model import Procedure
+from bot.catalog.phrases import PhraseTable, Words, tokens_of
 from bot.settings import PROJECT_ROOT
 from bot.text.normalize import fold
 
@@ -38,7 +39,17 @@ COARSE_CANDIDATES = 40
 CONFIDENT_SCORE = 62.0
 CONFIDENT_MARGIN = 6.0
 MIN_SCORE = 30.0
+# How much of the question the name covers matters most; how much of the name the question covers
+# orders a base procedure above its longer variants.
+# Words of a procedure's field and result count, but less than words of its name.
+CONTEXT_WEIGHT = 0.35
+QUESTION_WEIGHT = 0.7
+NAME_WEIGHT = 0.3
+NAME_EXPONENT = 0.5
 VARIANT_PENALTY = 7.0
+ASKED_VARIANT_BONUS = 3.0  # the citizen named the variant ("kết hôn với người nước ngoài")
+# When synonyms rewrote the question, its literal reading counts a little less than the rewritten one.
+LITERAL_READING_FACTOR = 0.95
 HOME_LEVEL_BONUS = 2.0
 
 
@@ -46,18 +57,11 @@ def _clean(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
-def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
-    cleaned = sorted({_clean(phrase) for phrase in phrases if _clean(phrase)}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in cleaned) + r")\b")
-
-
 @dataclass(frozen=True)
 class Lexicon:
     """The data files that tune the search: synonyms, filler words, variant markers."""
 
-    synonyms: tuple[tuple[str, str], ...]  # (citizen's phrase, catalogue's phrase), diacritic-free
+    synonyms: tuple[tuple[str, str], ...]  # (citizen's phrase, catalogue's phrase)
     filler: tuple[str, ...]
     variant_markers: tuple[str, ...]
     aspect_words: tuple[str, ...] = ()
@@ -68,15 +72,13 @@ class Lexicon:
         synonyms_file = yaml.safe_load((directory / "synonyms.yml").read_text(encoding="utf-8"))
         words = yaml.safe_load((directory / "query_words.yml").read_text(encoding="utf-8"))
         variants = yaml.safe_load((directory / "variants.yml").read_text(encoding="utf-8"))
-        pairs = [
-            (_clean(variant), _clean(entry["canonical"]))
-            for entry in synonyms_file["synonyms"]
-            for variant in entry["variants"]
-        ]
+        entries = synonyms_file["synonyms"]
         return cls(
-            synonyms=tuple(sorted(set(pairs), key=lambda pair: len(pair[0]), reverse=True)),
+            synonyms=tuple(
+                (variant, entry["canonical"]) for entry in entries for variant in entry["variants"]
+            ),
             filler=tuple(words["filler"]),
-            variant_markers=tuple(_clean(marker) for marker in variants["markers"]),
+            variant_markers=tuple(" ".join(Words.of(marker).folded) for marker in variants["markers"]),
             aspect_words=tuple(words.get("aspects", ())),
             follow_up_words=tuple(words.get("follow_up", ())),
         )
@@ -108,31 +110,41 @@ class ProcedureSearch:
         self.procedures = list(procedures)
         self.lexicon = lexicon
         self.home_level = home_level
-        self._filler = _phrase_pattern(lexicon.filler)
-        self._synonym_pattern = _phrase_pattern([citizen for citizen, _ in lexicon.synonyms])
-        self._synonym_map = dict(lexicon.synonyms)
-        self._not_a_procedure = _phrase_pattern(
-            [*lexicon.filler, *lexicon.aspect_words, *lexicon.follow_up_words]
+        self._synonyms = PhraseTable(lexicon.synonyms)
+        self._filler = PhraseTable((phrase, "") for phrase in lexicon.filler)
+        self._not_a_procedure = PhraseTable(
+            (phrase, "") for phrase in (*lexicon.filler, *lexicon.aspect_words, *lexicon.follow_up_words)
         )
         self._names = [_NAME_PREFIX.sub("", _clean(procedure.name)) for procedure in self.procedures]
         self._build_index()
 
+    def _context(self, procedure: Procedure) -> list[str]:
+        """Words beside the name that citizens also use for a procedure: its field and its result."""
+        return [_clean(text) for text in (*procedure.fields, procedure.result) if text]
+
     def _build_index(self) -> None:
         vocabulary: dict[str, int] = {}
-        rows, columns = [], []
-        for row, name in enumerate(self._names):
-            for feature in set(_features(name.split())):
-                rows.append(row)
-                columns.append(vocabulary.setdefault(feature, len(vocabulary)))
+        name_cells: dict[tuple[int, int], float] = {}
+        context_cells: dict[tuple[int, int], float] = {}
+        for row, (name, procedure) in enumerate(zip(self._names, self.procedures, strict=True)):
+            for feature in _features(name.split()):
+                name_cells[row, vocabulary.setdefault(feature, len(vocabulary))] = 1.0
+            for text in self._context(procedure):
+                for feature in _features(text.split()):
+                    context_cells.setdefault((row, vocabulary.setdefault(feature, len(vocabulary))), 1.0)
+        cells = {**{cell: CONTEXT_WEIGHT for cell in context_cells}, **name_cells}
+        rows = np.fromiter((row for row, _ in cells), dtype=np.int64, count=len(cells))
+        columns = np.fromiter((column for _, column in cells), dtype=np.int64, count=len(cells))
+        strength = np.fromiter(cells.values(), dtype=np.float64, count=len(cells))
         counts = np.bincount(columns, minlength=len(vocabulary))
         idf = np.log((1 + len(self._names)) / (1 + counts)) + 1.0
-        weights = idf[columns]
         self._vocabulary = vocabulary
         self._idf = idf
-        self._matrix = sparse.csc_matrix(
-            (weights, (rows, columns)), shape=(len(self._names), len(vocabulary))
-        )
-        self._name_weight = np.asarray(self._matrix.sum(axis=1)).ravel()
+        shape = (len(self._names), len(vocabulary))
+        self._matrix = sparse.csc_matrix((idf[columns] * strength, (rows, columns)), shape=shape)
+        in_name = strength == 1.0
+        name_only = sparse.csr_matrix((idf[columns][in_name], (rows[in_name], columns[in_name])), shape=shape)
+        self._name_weight = np.asarray(name_only.sum(axis=1)).ravel()
         self._syllables = sorted(feature for feature in vocabulary if " " not in feature)
         # An unknown word weighs like a typical catalogue syllable.
         self._unknown_weight = float(np.median(idf[[vocabulary[s] for s in self._syllables]]))
@@ -150,33 +162,29 @@ class ProcedureSearch:
         best = process.extractOne(token, self._syllables, scorer=fuzz.ratio, score_cutoff=80)
         return best[0] if best else None
 
-    def readings(self, query: str) -> list[list[str | None]]:
-        """The question's syllables as typed and with synonyms rewritten, typos corrected, filler removed;
-        None stands for a word no procedure name contains (it lowers the confidence, not the ranking)."""
-        cleaned = _clean(query)
-        rewritten = (
-            self._synonym_pattern.sub(lambda match: self._synonym_map[match.group(0)], cleaned)
-            if self._synonym_pattern
-            else cleaned
-        )
-        readings = []
-        for text in dict.fromkeys([rewritten, cleaned]):
-            if self._filler:
-                text = self._filler.sub(" ", text)
-            tokens = [self._correct(token) for token in text.split()]
-            if any(tokens) and tokens not in readings:
-                readings.append(tokens)
+    def readings(self, query: str) -> list[tuple[list[str | None], float]]:
+        """The question's syllables with synonyms rewritten to the catalogue's words, and as typed; filler
+        removed, typos corrected. None stands for a word no procedure name contains (it lowers the
+        confidence, not the ranking)."""
+        typed = tokens_of(Words.of(query))
+        rewritten, any_synonym = self._synonyms.apply(typed)
+        literal_weight = LITERAL_READING_FACTOR if any_synonym else 1.0
+        readings: list[tuple[list[str | None], float]] = []
+        for tokens, weight in ((rewritten, 1.0), (typed, literal_weight)):
+            kept, _ = self._filler.apply(tokens)
+            reading = [self._correct(folded) for _, folded, _ in kept]
+            if any(reading) and all(reading != seen for seen, _ in readings):
+                readings.append((reading, weight))
         return readings
 
     def names_a_procedure(self, message: str) -> bool:
         """False for a follow-up about the procedure under discussion ("còn lệ phí thì sao?", "mất mấy ngày"):
         nothing is left that a procedure name contains once question and follow-up words are removed."""
-        text = _clean(message)
-        if self._synonym_pattern and self._synonym_pattern.search(text):
+        tokens, rewritten = self._synonyms.apply(tokens_of(Words.of(message)))
+        if rewritten:
             return True
-        if self._not_a_procedure:
-            text = self._not_a_procedure.sub(" ", text)
-        return any(self._correct(token) for token in text.split())
+        kept, _ = self._not_a_procedure.apply(tokens)
+        return any(self._correct(folded) for _, folded, _ in kept)
 
     # -- ranking -------------------------------------------------------------------------------------
 
@@ -192,25 +200,29 @@ class ProcedureSearch:
         text = " ".join(known)
         coarse = overlap / query_weight + 0.15 * overlap / self._name_weight
         top = np.argpartition(-coarse, min(COARSE_CANDIDATES, len(coarse) - 1))[:COARSE_CANDIDATES]
-        markers = [marker for marker in self.lexicon.variant_markers if marker not in text]
+        padded = f" {text} "
+        asked = [marker for marker in self.lexicon.variant_markers if f" {marker} " in padded]
+        unasked = [marker for marker in self.lexicon.variant_markers if marker not in asked]
         scores = {}
         for row in top:
             if overlap[row] <= 0:
                 continue
             question_cover = overlap[row] / query_weight
-            name_cover = overlap[row] / self._name_weight[row]
-            name = self._names[row]
-            penalty = VARIANT_PENALTY * sum(1 for marker in markers if marker in name)
+            name_cover = min(overlap[row] / self._name_weight[row], 1.0)
+            name = f" {self._names[row]} "
+            penalty = VARIANT_PENALTY * sum(1 for marker in unasked if f" {marker} " in name)
             bonus = HOME_LEVEL_BONUS if self._home[row] else 0.0
-            score = 100 * (0.7 * question_cover + 0.3 * math.sqrt(name_cover)) - penalty + bonus
+            bonus += ASKED_VARIANT_BONUS * sum(1 for marker in asked if f" {marker} " in name)
+            score = 100 * (QUESTION_WEIGHT * question_cover + NAME_WEIGHT * name_cover**NAME_EXPONENT)
+            score += bonus - penalty
             scores[int(row)] = min(score, 100.0)
         return scores
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         best: dict[int, float] = {}
-        for reading in self.readings(query):
+        for reading, weight in self.readings(query):
             for row, score in self._score(reading).items():
-                best[row] = max(score, best.get(row, -math.inf))
+                best[row] = max(score * weight, best.get(row, -math.inf))
         ranked = sorted(best.items(), key=lambda item: (-item[1], self.procedures[item[0]].code))
         matches = tuple(
             Match(self.procedures[row], round(score, 1))

@@ -1,0 +1,1 @@
+"""`make eval`: accuracy of the procedure search on held-out citizen questions."""
