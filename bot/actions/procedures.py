@@ -97,3 +97,7 @@ class ActionSearchFallback(Action):
             dispatcher.utter_message(response="utter_default")
             return []
         return say(dispatcher, turn)
+
+
+# Load the catalogue and build the search index when the action server starts, not on the first question.
+assistant()
