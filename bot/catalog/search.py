@@ -36,8 +36,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 _NAME_PREFIX = re.compile(r"^thu tuc\s+")
 COARSE_CANDIDATES = 40
 # Confidence: the best match must cover the question well and stand clear of the next one.
-CONFIDENT_SCORE = 62.0
-CONFIDENT_MARGIN = 6.0
+CONFIDENT_SCORE = 58.0
+CONFIDENT_MARGIN = 4.0
 MIN_SCORE = 30.0
 # How much of the question the name covers matters most; how much of the name the question covers
 # orders a base procedure above its longer variants.
