@@ -76,7 +76,9 @@ def choose_payload(code: str) -> str:
 
 
 def title(procedure: Procedure) -> str:
-    return f"{procedure.name} (mã {procedure.code})"
+    """The catalogue's name, quoted, with the code: 'thủ tục "Đăng ký thường trú" (mã 1.004222)'."""
+    prefix = "" if procedure.name.lower().startswith("thủ tục") else "thủ tục "
+    return f'{prefix}"{procedure.name}" (mã {procedure.code})'
 
 
 def source_line(procedure: Procedure) -> str:
@@ -149,21 +151,34 @@ def _by_channel(procedure: Procedure, describe: Callable[[Channel], str]) -> str
     return "\n".join(lines) if lines else "• Danh mục không nêu rõ (xem trang thủ tục)."
 
 
+def _is_document(document: Document) -> bool:
+    """A paper to bring, as opposed to a note the portal lists among them (quantity 0, no template)."""
+    return bool(document.originals or document.copies or document.form_template)
+
+
+def _quantity(document: Document) -> str:
+    if document.originals is None and document.copies is None:
+        return document.quantity_text
+    parts = [f"{document.originals} bản chính"] if document.originals else []
+    parts += [f"{document.copies} bản sao"] if document.copies else []
+    return ", ".join(parts)
+
+
 def _document_line(document: Document) -> str:
     line = document.name
-    if document.quantity_text:
-        line += f" — {document.quantity_text}"
+    if quantity := _quantity(document):
+        line += f" — {quantity}"
     if document.form_template:
         line += f" [mẫu: {document.form_template}]"
     return line
 
 
 def _header(procedure: Procedure, heading: str) -> str:
-    return f"Dạ, {heading} của thủ tục {title(procedure)}:"
+    return f"Dạ, {heading} của {title(procedure)}:"
 
 
 def overview(procedure: Procedure) -> list[str]:
-    lines = [f"Dạ, thủ tục {title(procedure)}."]
+    lines = [f"Dạ, {title(procedure)}."]
     if procedure.levels:
         lines.append(f"• Cấp thực hiện: {', '.join(procedure.levels)}")
     if procedure.fields:
@@ -186,9 +201,17 @@ def _indent(text: str) -> str:
 
 def documents(procedure: Procedure) -> list[str]:
     if procedure.documents:
+        papers = [document for document in procedure.documents if _is_document(document)] or list(
+            procedure.documents
+        )
         groups: dict[str, list[str]] = {}
-        for document in procedure.documents:
+        for document in papers:
             groups.setdefault(document.group, []).append(_document_line(document))
+        notes = len(procedure.documents) - len(papers)
+        if notes:
+            groups.setdefault("", []).append(
+                f"Danh mục còn {notes} ghi chú về các trường hợp riêng: xem tại {procedure.portal_url}"
+            )
         parts = [
             f"{group}\n{_bulleted(items)}" if group else _bulleted(items) for group, items in groups.items()
         ]
@@ -198,7 +221,7 @@ def documents(procedure: Procedure) -> list[str]:
             _header(procedure, "thành phần hồ sơ (nguyên văn danh mục)"),
             *split_text(procedure.unparsed["documents"]),
         ]
-    return [f"Dạ, danh mục không nêu thành phần hồ sơ của thủ tục {title(procedure)}."]
+    return [f"Dạ, danh mục không nêu thành phần hồ sơ của {title(procedure)}."]
 
 
 def fee(procedure: Procedure) -> list[str]:
@@ -237,7 +260,7 @@ def where(procedure: Procedure) -> list[str]:
 
 def steps(procedure: Procedure) -> list[str]:
     if not procedure.steps:
-        return [f"Dạ, danh mục không nêu trình tự thực hiện của thủ tục {title(procedure)}."]
+        return [f"Dạ, danh mục không nêu trình tự thực hiện của {title(procedure)}."]
     numbered = [
         step if step.lower().startswith("bước") else f"{n}. {step}"
         for n, step in enumerate(procedure.steps, 1)
@@ -250,7 +273,7 @@ def legal(procedure: Procedure) -> list[str]:
         text = procedure.unparsed.get("legal_basis")
         if text:
             return [_header(procedure, "căn cứ pháp lý (nguyên văn danh mục)"), *split_text(text)]
-        return [f"Dạ, danh mục không nêu căn cứ pháp lý của thủ tục {title(procedure)}."]
+        return [f"Dạ, danh mục không nêu căn cứ pháp lý của {title(procedure)}."]
     items = [
         law.title if law.number in law.title else f"{law.title} ({law.number})".replace(" ()", "")
         for law in procedure.legal_basis
@@ -260,13 +283,13 @@ def legal(procedure: Procedure) -> list[str]:
 
 def conditions(procedure: Procedure) -> list[str]:
     if not procedure.conditions:
-        return [f"Dạ, danh mục không nêu yêu cầu, điều kiện riêng cho thủ tục {title(procedure)}."]
+        return [f"Dạ, danh mục không nêu yêu cầu, điều kiện riêng cho {title(procedure)}."]
     return [_header(procedure, "yêu cầu, điều kiện"), *split_text(procedure.conditions)]
 
 
 def result(procedure: Procedure) -> list[str]:
     if not procedure.result:
-        return [f"Dạ, danh mục không nêu kết quả của thủ tục {title(procedure)}."]
+        return [f"Dạ, danh mục không nêu kết quả của {title(procedure)}."]
     return [_header(procedure, "kết quả") + f"\n• {procedure.result}"]
 
 
@@ -274,7 +297,7 @@ def forms(procedure: Procedure) -> list[str]:
     templates = list(dict.fromkeys(d.form_template for d in procedure.documents if d.form_template))
     if not templates:
         return [
-            f"Dạ, danh mục không nêu mẫu đơn, tờ khai riêng cho thủ tục {title(procedure)}. "
+            f"Dạ, danh mục không nêu mẫu đơn, tờ khai riêng cho {title(procedure)}. "
             f"Anh/chị xem thêm tại trang thủ tục: {procedure.portal_url}"
         ]
     return [

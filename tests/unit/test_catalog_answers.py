@@ -9,7 +9,7 @@ from tests.unit.catalog_fixtures import BIRTH, CATALOG
 @pytest.mark.parametrize("aspect", ASPECTS)
 def test_every_answer_names_the_procedure_with_its_code_and_cites_the_source(aspect):
     replies = answer(BIRTH, aspect)
-    assert "Thủ tục đăng ký khai sinh (mã 1.001193)" in replies[0].text
+    assert '"Thủ tục đăng ký khai sinh" (mã 1.001193)' in replies[0].text
     assert replies[-1].text.endswith(
         "Nguồn: Cơ sở dữ liệu quốc gia về TTHC – https://dichvucong.gov.vn/p/1.001193"
     )

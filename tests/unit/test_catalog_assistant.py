@@ -14,7 +14,7 @@ def test_question_naming_a_procedure_answers_it_and_remembers_it():
 def test_follow_up_uses_the_procedure_under_discussion():
     turn = ASSISTANT.ask(answers.FEE, "còn lệ phí thì sao?", current_code="1.001193")
     assert turn.procedure_code == "1.001193"
-    assert "phí, lệ phí của thủ tục Thủ tục đăng ký khai sinh (mã 1.001193)" in turn.replies[0].text
+    assert 'phí, lệ phí của "Thủ tục đăng ký khai sinh" (mã 1.001193)' in turn.replies[0].text
 
 
 def test_a_new_procedure_replaces_the_one_under_discussion():

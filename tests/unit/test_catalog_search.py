@@ -87,3 +87,17 @@ def test_nothing_found_for_unknown_words(query):
 )
 def test_tells_a_follow_up_from_a_new_procedure(message, names_one):
     assert SEARCH.names_a_procedure(message) is names_one
+
+
+def test_every_synonym_leads_to_words_the_real_catalogue_uses():
+    """A synonym whose catalogue wording appears in no procedure name or result would silently do nothing."""
+    from bot.catalog.phrases import Words
+    from bot.catalog.search import Lexicon
+    from bot.catalog.store import default_catalog
+
+    texts = [
+        " ".join(Words.of(f"{p.name} {p.result} {' '.join(p.fields)}").folded) for p in default_catalog()
+    ]
+    canonicals = {canonical for _, canonical in Lexicon.load().synonyms}
+    unused = [c for c in canonicals if not any(" ".join(Words.of(c).folded) in text for text in texts)]
+    assert unused == []
