@@ -23,6 +23,7 @@ from bot.catalog.model import (
 
 MESSAGE_LIMIT = 900  # characters; chat bubbles longer than this are hard to read on a phone
 LIST_LIMIT = 12  # items shown before "… và N mục khác"
+CLIP_LIMIT = 320  # characters of one step, document or note before "…" (the full text is on the portal)
 
 OVERVIEW = "overview"
 DOCUMENTS = "documents"
@@ -142,13 +143,25 @@ def _channel_fee(channel: Channel) -> str:
     else:
         text = fee.text or "danh mục không nêu"
     if fee.note:
-        text += f" ({fee.note})"
+        # Shown as the catalogue's note: the table may say "Miễn phí" while the note states a fee.
+        text += f" — ghi chú của danh mục: {_clip(fee.note)}"
     return text
 
 
 def _by_channel(procedure: Procedure, describe: Callable[[Channel], str]) -> str:
-    lines = [f"• {channel.label}: {describe(channel)}" for channel in procedure.channels]
+    """One line per distinct answer; channels with the same answer share it ("Trực tiếp, Trực tuyến: …")."""
+    grouped: dict[str, list[str]] = {}
+    for channel in procedure.channels:
+        grouped.setdefault(describe(channel), []).append(channel.label)
+    lines = [f"• {', '.join(labels)}: {text}" for text, labels in grouped.items()]
     return "\n".join(lines) if lines else "• Danh mục không nêu rõ (xem trang thủ tục)."
+
+
+def _clip(text: str, limit: int = CLIP_LIMIT) -> str:
+    """The source's own words, cut at a word boundary when long (the answer links the full text)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def _is_document(document: Document) -> bool:
@@ -165,7 +178,7 @@ def _quantity(document: Document) -> str:
 
 
 def _document_line(document: Document) -> str:
-    line = document.name
+    line = _clip(document.name)
     if quantity := _quantity(document):
         line += f" — {quantity}"
     if document.form_template:
@@ -215,7 +228,7 @@ def documents(procedure: Procedure) -> list[str]:
         parts = [
             f"{group}\n{_bulleted(items)}" if group else _bulleted(items) for group, items in groups.items()
         ]
-        return [_header(procedure, "hồ sơ cần chuẩn bị"), *split_text("\n".join(parts))]
+        return split_text(_header(procedure, "hồ sơ cần chuẩn bị") + "\n" + "\n".join(parts))
     if "documents" in procedure.unparsed:
         return [
             _header(procedure, "thành phần hồ sơ (nguyên văn danh mục)"),
@@ -262,29 +275,30 @@ def steps(procedure: Procedure) -> list[str]:
     if not procedure.steps:
         return [f"Dạ, danh mục không nêu trình tự thực hiện của {title(procedure)}."]
     numbered = [
-        step if step.lower().startswith("bước") else f"{n}. {step}"
+        _clip(step if step.lower().startswith("bước") else f"{n}. {step}")
         for n, step in enumerate(procedure.steps, 1)
     ]
-    return [_header(procedure, "trình tự thực hiện"), *split_text("\n".join(numbered))]
+    numbered.append(f"Toàn văn: {procedure.portal_url}")
+    return split_text(_header(procedure, "trình tự thực hiện") + "\n" + "\n".join(numbered))
 
 
 def legal(procedure: Procedure) -> list[str]:
     if not procedure.legal_basis:
         text = procedure.unparsed.get("legal_basis")
         if text:
-            return [_header(procedure, "căn cứ pháp lý (nguyên văn danh mục)"), *split_text(text)]
+            return split_text(_header(procedure, "căn cứ pháp lý (nguyên văn danh mục)") + "\n" + text)
         return [f"Dạ, danh mục không nêu căn cứ pháp lý của {title(procedure)}."]
     items = [
         law.title if law.number in law.title else f"{law.title} ({law.number})".replace(" ()", "")
         for law in procedure.legal_basis
     ]
-    return [_header(procedure, "căn cứ pháp lý"), *split_text(_bulleted(items))]
+    return split_text(_header(procedure, "căn cứ pháp lý") + "\n" + _bulleted(items))
 
 
 def conditions(procedure: Procedure) -> list[str]:
     if not procedure.conditions:
         return [f"Dạ, danh mục không nêu yêu cầu, điều kiện riêng cho {title(procedure)}."]
-    return [_header(procedure, "yêu cầu, điều kiện"), *split_text(procedure.conditions)]
+    return split_text(_header(procedure, "yêu cầu, điều kiện") + "\n" + procedure.conditions)
 
 
 def result(procedure: Procedure) -> list[str]:

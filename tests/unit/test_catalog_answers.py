@@ -21,7 +21,10 @@ def test_every_answer_names_the_procedure_with_its_code_and_cites_the_source(asp
 def test_time_without_a_unit_says_so_instead_of_guessing():
     text = answer(BIRTH, answers.TIME)[0].text
     assert "• Trực tuyến: 1 ngày làm việc" in text
-    assert "• Trực tiếp: 1 (danh mục không ghi rõ đơn vị: ngày hay ngày làm việc)" in text
+    # Channels with the same answer share one line.
+    assert (
+        "• Trực tiếp, Qua dịch vụ bưu chính: 1 (danh mục không ghi rõ đơn vị: ngày hay ngày làm việc)" in text
+    )
 
 
 def test_documents_with_quantities_and_form_templates():
@@ -30,8 +33,27 @@ def test_documents_with_quantities_and_form_templates():
     assert "Giấy chứng sinh — 1 bản chính" in text
 
 
+def test_a_fee_note_that_contradicts_the_table_is_shown_as_the_catalogue_note():
+    from bot.catalog.model import ONLINE, Channel, Fee, TimeLimit
+    from tests.unit.catalog_fixtures import procedure
+
+    licence = procedure(
+        "3.000348",
+        "Cấp lại giấy phép lái xe",
+        channels=(
+            Channel(
+                ONLINE,
+                TimeLimit("5 ngày làm việc", 5, "ngày làm việc"),
+                Fee("Miễn phí", note="Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần."),
+            ),
+        ),
+    )
+    text = answer(licence, answers.FEE)[0].text
+    assert "Miễn phí — ghi chú của danh mục: Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần." in text
+
+
 def test_fee_forms_legal_result():
-    assert "• Trực tuyến: Miễn phí" in answer(BIRTH, answers.FEE)[0].text
+    assert "• Trực tiếp, Trực tuyến, Qua dịch vụ bưu chính: Miễn phí" in answer(BIRTH, answers.FEE)[0].text
     assert "Tờ khai đăng ký khai sinh.docx" in answer(BIRTH, answers.FORMS)[0].text
     assert "Luật Hộ tịch (60/2014/QH13)" in "\n".join(r.text for r in answer(BIRTH, answers.LEGAL))
     assert "• Giấy khai sinh" in answer(BIRTH, answers.RESULT)[0].text
