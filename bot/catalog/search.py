@@ -43,6 +43,8 @@ MIN_SCORE = 30.0
 # orders a base procedure above its longer variants.
 # Words of a procedure's field and result count, but less than words of its name.
 CONTEXT_WEIGHT = 0.35
+# Rare words (an action such as "cải chính", "gia hạn") decide more than common ones.
+IDF_EXPONENT = 1.0
 QUESTION_WEIGHT = 0.7
 NAME_WEIGHT = 0.3
 NAME_EXPONENT = 0.5
@@ -50,7 +52,7 @@ VARIANT_PENALTY = 7.0
 ASKED_VARIANT_BONUS = 3.0  # the citizen named the variant ("kết hôn với người nước ngoài")
 # When synonyms rewrote the question, its literal reading counts a little less than the rewritten one.
 LITERAL_READING_FACTOR = 0.95
-HOME_LEVEL_BONUS = 2.0
+HOME_LEVEL_BONUS = 4.0
 
 
 def _clean(text: str) -> str:
@@ -137,7 +139,7 @@ class ProcedureSearch:
         columns = np.fromiter((column for _, column in cells), dtype=np.int64, count=len(cells))
         strength = np.fromiter(cells.values(), dtype=np.float64, count=len(cells))
         counts = np.bincount(columns, minlength=len(vocabulary))
-        idf = np.log((1 + len(self._names)) / (1 + counts)) + 1.0
+        idf = (np.log((1 + len(self._names)) / (1 + counts)) + 1.0) ** IDF_EXPONENT
         self._vocabulary = vocabulary
         self._idf = idf
         shape = (len(self._names), len(vocabulary))
