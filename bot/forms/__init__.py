@@ -1,1 +1,1 @@
-"""Data-driven declaration forms (tờ khai): definitions from data/procedures.yml, validation, the form flow."""
+"""Data-driven declaration forms (tờ khai): definitions from data/procedures.yml, validation, flow."""
