@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import ClientSession, ClientTimeout, web
-from sqlalchemy import text
+from bot.documents.declaration_pdf import render_declaration
+from sqlalchemy import select, text
 
+from bot.db.models import Dossier
 from bot.db.session import session_factory
+from bot.dossiers.submission import link_token
+from bot.services import services
 from bot.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
@@ -64,6 +69,45 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if database_ok else 503)
 
 
+def _declaration_pdf(code: str, token: str) -> bytes | None:
+    """The filled declaration of a dossier, for the holder of the link the citizen got in the chat."""
+    app = services()
+    if not hmac.compare_digest(token, link_token(app.secret, "declaration", code)):
+        return None
+    with app.sessions() as session:
+        dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+        if dossier is None or dossier.procedure_code not in app.forms:
+            return None
+        answers = {
+            key: str(value) for key, value in (dossier.form_data or {}).items() if not key.startswith("_")
+        }
+        return render_declaration(
+            app.forms[dossier.procedure_code],
+            answers,
+            procedure_name=dossier.procedure_name,
+            dossier_code=dossier.code,
+            commune_name=app.settings.commune_name,
+            created_at=dossier.received_at,
+        )
+
+
+async def declaration(request: web.Request) -> web.Response:
+    code = request.match_info["code"]
+    pdf = await asyncio.get_running_loop().run_in_executor(
+        None, _declaration_pdf, code, request.query.get("t", "")
+    )
+    if pdf is None:  # wrong token and unknown dossier look the same: codes cannot be probed
+        raise web.HTTPNotFound(text="Không tìm thấy tờ khai (liên kết không đúng hoặc đã hết hiệu lực).")
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="to-khai-{code}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @web.middleware
 async def security_headers(request: web.Request, handler):
     response = await handler(request)
@@ -82,5 +126,6 @@ def create_app(settings: Settings) -> web.Application:
     )
     app.router.add_get("/", demo_page, name="demo")
     app.router.add_get("/healthz", health, name="health")
+    app.router.add_get("/dossiers/{code}/declaration.pdf", declaration, name="declaration")
     app.router.add_static("/static/webchat/", WEBCHAT_STATIC, name="webchat")
     return app

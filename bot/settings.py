@@ -16,9 +16,11 @@ class Settings:
     rasa_public_url: str  # the Rasa server as the citizen's browser reaches it (widget data-server)
     rasa_internal_url: str  # the Rasa server as the back-office reaches it (health, notifications)
     backoffice_host: str
+    backoffice_public_url: str  # the back-office as citizens reach it (links to their PDF declaration)
     backoffice_port: int
     var_dir: Path
     home_level: str  # the catalogue level this deployment serves first when a question fits several
+    verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
 
 
 def load_settings() -> Settings:
@@ -29,7 +31,11 @@ def load_settings() -> Settings:
         rasa_public_url=os.environ.get("DVC_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/"),
         rasa_internal_url=os.environ.get("DVC_RASA_URL", "http://localhost:5005").rstrip("/"),
         backoffice_host=os.environ.get("DVC_BACKOFFICE_HOST", "0.0.0.0"),
+        backoffice_public_url=os.environ.get(
+            "DVC_BACKOFFICE_PUBLIC_URL", f"http://localhost:{os.environ.get('DVC_BACKOFFICE_PORT', '8080')}"
+        ).rstrip("/"),
         backoffice_port=int(os.environ.get("DVC_BACKOFFICE_PORT", "8080")),
         var_dir=var_dir,
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
+        verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,9 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalog import answers
+from bot.catalog.answers import Reply
 from bot.catalog.assistant import WHICH_PROCEDURE, ProcedureAssistant, Turn
-from bot.catalog.search import default_search
-from bot.catalog.store import default_catalog
+from bot.services import services
 
 ASPECT_BY_INTENT = {
     "ask_procedure": answers.OVERVIEW,
@@ -28,15 +27,18 @@ ASPECT_BY_INTENT = {
 }
 
 
-@lru_cache(maxsize=1)
 def assistant() -> ProcedureAssistant:
-    return ProcedureAssistant(default_catalog(), default_search())
+    return services().assistant
+
+
+def say_replies(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    for reply in replies:
+        buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
+        dispatcher.utter_message(text=reply.text, buttons=buttons)
 
 
 def say(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
-    for reply in turn.replies:
-        buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
-        dispatcher.utter_message(text=reply.text, buttons=buttons)
+    say_replies(dispatcher, turn.replies)
     return [SlotSet("procedure_code", turn.procedure_code), SlotSet("pending_aspect", turn.pending_aspect)]
 
 

@@ -336,14 +336,20 @@ RENDERERS: dict[str, Callable[[Procedure], list[str]]] = {
 }
 
 
-def answer(procedure: Procedure, aspect: str) -> list[Reply]:
+def start_payload(code: str) -> str:
+    return f'/start_dossier{{"procedure_code": "{code}"}}'
+
+
+def answer(procedure: Procedure, aspect: str, submittable: bool = False) -> list[Reply]:
     """The messages answering `aspect` of `procedure`; the last carries the source and follow-up buttons."""
     texts = RENDERERS.get(aspect, overview)(procedure)
     others = [
         Button(button_title, aspect_payload(other, procedure.code))
         for other, button_title in ASPECT_BUTTON_TITLES.items()
         if other != aspect
-    ][:5]
+    ][: 4 if submittable else 5]
+    if submittable:  # this procedure's form can be filled in and submitted in the chat
+        others.insert(0, Button("Nộp hồ sơ trực tuyến", start_payload(procedure.code)))
     last = f"{texts[-1]}\n{source_line(procedure)}"
     if len(last) > MESSAGE_LIMIT:
         return [*(Reply(text) for text in texts), Reply(source_line(procedure), tuple(others))]

@@ -34,6 +34,7 @@ WHICH_PROCEDURE = (
 class ProcedureAssistant:
     catalog: Catalog
     search: ProcedureSearch
+    submittable: frozenset[str] = frozenset()  # procedures whose dossier can be submitted in the chat
 
     def ask(
         self,
@@ -49,7 +50,9 @@ class ProcedureAssistant:
         if not names_one:
             current = self.catalog.get(current_code) if current_code else None
             if current is not None:
-                return Turn(answers.answer(current, aspect), current.code, None)
+                return Turn(
+                    answers.answer(current, aspect, current.code in self.submittable), current.code, None
+                )
             return Turn([Reply(WHICH_PROCEDURE)], None, aspect)
 
         result = self.search.search(procedure_phrase) if procedure_phrase else None
@@ -66,10 +69,10 @@ class ProcedureAssistant:
         result = self.search.search(message)
         return self._turn_for(result, OVERVIEW, current_code) if result.matches else None
 
-    @staticmethod
-    def _turn_for(result: SearchResult, aspect: str, current_code: str | None) -> Turn:
+    def _turn_for(self, result: SearchResult, aspect: str, current_code: str | None) -> Turn:
         if result.confident and result.best is not None:
-            return Turn(answers.answer(result.best, aspect), result.best.code, None)
+            submittable = result.best.code in self.submittable
+            return Turn(answers.answer(result.best, aspect, submittable), result.best.code, None)
         if result.matches:
             candidates = answers.candidates(match.procedure for match in result.matches)
             return Turn([candidates], current_code, aspect)
@@ -80,4 +83,8 @@ class ProcedureAssistant:
         procedure = self.catalog.get(code)
         if procedure is None:
             return Turn([Reply(NOT_FOUND)], None, None)
-        return Turn(answers.answer(procedure, aspect or OVERVIEW), procedure.code, None)
+        return Turn(
+            answers.answer(procedure, aspect or OVERVIEW, procedure.code in self.submittable),
+            procedure.code,
+            None,
+        )

@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ): submission, codes, due dates; later the officers' workflow."""

@@ -1,0 +1,202 @@
+"""Create a dossier from a verified form, in one transaction, exactly once per idempotency key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from calendar import monthrange
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.calendar.working_days import WorkingCalendar
+from bot.catalog.model import ONLINE, Procedure, TimeLimit
+from bot.db.models import Department, Dossier, DossierEvent
+from bot.forms.definitions import FormSpec
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+RECEIVED = "received"  # "Mới tiếp nhận" at the one-stop desk
+ONE_STOP_DESK = ("MOT_CUA", "Bộ phận Một cửa")
+_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class SubmittedDossier:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    received_at: datetime
+    due_date: date | None
+    due_is_estimate: bool  # the catalogue did not say whether the time limit counts working days
+    created: bool  # False when this idempotency key had already created the dossier
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _end_of_working_day(day: date) -> datetime:
+    """17:00 in Vietnam on `day`, in UTC (stored in UTC everywhere)."""
+    return datetime(day.year, day.month, day.day, 17, 0, tzinfo=VIETNAM).astimezone(timezone.utc)
+
+
+def dossier_code(agency_code: str, day: date, sequence: int) -> str:
+    """`{agency identifier}-{yymmdd}-{4-digit sequence}`, e.g. 000.00.12.H23-251122-0007."""
+    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def due_date(
+    received_at: datetime, limit: TimeLimit | None, calendar: WorkingCalendar
+) -> tuple[date | None, bool]:
+    """The due date for a time limit as the catalogue states it, and whether it is an estimate."""
+    if limit is None or limit.value is None:
+        return None, False
+    amount = limit.value
+    unit = (limit.unit or "").lower()
+    if unit == "giờ":
+        return calendar.add_working_days(received_at, max(1, round(amount / 8))), True
+    if unit == "tháng":
+        return _add_months(received_at.date(), round(amount)), False
+    if unit == "năm":
+        return _add_months(received_at.date(), round(amount * 12)), False
+    if unit == "ngày":
+        return received_at.date() + timedelta(days=round(amount)), False
+    # "ngày làm việc", or no unit: administrative time limits are counted in working days by default.
+    return calendar.add_working_days(received_at, max(1, round(amount))), unit != "ngày làm việc"
+
+
+def online_time_limit(procedure: Procedure | None) -> TimeLimit | None:
+    if procedure is None:
+        return None
+    channels = sorted(procedure.channels, key=lambda channel: channel.kind != ONLINE)  # online first
+    return next((channel.time_limit for channel in channels if channel.time_limit.value is not None), None)
+
+
+def link_token(secret: bytes, purpose: str, code: str) -> str:
+    """An unguessable token for a link that only the citizen who got it can open (e.g. their PDF)."""
+    return hmac.new(secret, f"{purpose}:{code}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class DossierService:
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        calendar: WorkingCalendar,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.session_factory = session_factory
+        self.calendar = calendar
+        self.clock = clock
+
+    def submit(
+        self,
+        *,
+        form: FormSpec,
+        procedure: Procedure | None,
+        answers: Mapping[str, str],
+        channel: str,
+        sender_id: str,
+        phone_hash: str,
+        idempotency_key: str,
+    ) -> SubmittedDossier:
+        """Create the dossier, or return the one this key already created (a retried action, a double
+        click or a network retry). The code's sequence is per agency and day; a race on it retries."""
+        for _ in range(_RETRIES):
+            existing = self._find(idempotency_key)
+            if existing is not None:
+                return existing
+            try:
+                return self._create(form, procedure, answers, channel, sender_id, phone_hash, idempotency_key)
+            except IntegrityError:
+                continue  # another request took the same sequence number or the same key: look again
+        raise RuntimeError("could not allocate a dossier code")
+
+    def _find(self, idempotency_key: str) -> SubmittedDossier | None:
+        with self.session_factory() as session:
+            dossier = session.execute(
+                select(Dossier).where(Dossier.idempotency_key == idempotency_key)
+            ).scalar_one_or_none()
+            return None if dossier is None else self._result(dossier, created=False)
+
+    def _result(self, dossier: Dossier, created: bool) -> SubmittedDossier:
+        received = _as_utc(dossier.received_at)
+        return SubmittedDossier(
+            code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            procedure_name=dossier.procedure_name,
+            received_at=received,
+            due_date=_as_utc(dossier.due_at).astimezone(VIETNAM).date() if dossier.due_at else None,
+            due_is_estimate=bool((dossier.form_data or {}).get("_due_is_estimate")),
+            created=created,
+        )
+
+    @staticmethod
+    def _desk(session: Session) -> Department:
+        code, name = ONE_STOP_DESK
+        desk = session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
+        if desk is None:
+            desk = Department(code=code, name=name)
+            session.add(desk)
+            session.flush()
+        return desk
+
+    def _create(
+        self,
+        form: FormSpec,
+        procedure: Procedure | None,
+        answers: Mapping[str, str],
+        channel: str,
+        sender_id: str,
+        phone_hash: str,
+        idempotency_key: str,
+    ) -> SubmittedDossier:
+        now = self.clock()
+        local_now = now.astimezone(VIETNAM)  # codes and due dates follow the commune's calendar day
+        due, estimate = due_date(local_now, online_time_limit(procedure), self.calendar)
+        prefix = dossier_code(form.agency_code, local_now.date(), 0)[:-4]
+        with self.session_factory() as session, session.begin():
+            desk = self._desk(session)
+            last = session.execute(
+                select(func.max(Dossier.code)).where(Dossier.code.like(f"{prefix}%"))
+            ).scalar()
+            sequence = int(last[-4:]) + 1 if last else 1
+            dossier = Dossier(
+                code=dossier_code(form.agency_code, local_now.date(), sequence),
+                idempotency_key=idempotency_key,
+                procedure_code=form.procedure_code,
+                procedure_name=procedure.name if procedure else form.title,
+                status=RECEIVED,
+                channel=channel,
+                sender_id=sender_id,
+                applicant_name=answers.get(form.applicant_name_field, ""),
+                phone_hash=phone_hash,
+                form_data={**answers, "_due_is_estimate": estimate},
+                department_id=desk.id,
+                received_at=now,
+                # Due at the end of the working day (17:00 in Vietnam).
+                due_at=_end_of_working_day(due) if due else None,
+            )
+            dossier.events.append(
+                DossierEvent(
+                    action="submit",
+                    to_status=RECEIVED,
+                    department_id=desk.id,
+                    note=f"Nộp qua trợ lý ảo (kênh {channel})",
+                    created_at=now,
+                )
+            )
+            session.add(dossier)
+            session.flush()
+            return self._result(dossier, created=True)

@@ -1,0 +1,296 @@
+"""The conversational form: consent, one question at a time, summary, correction, OTP, submission.
+
+Plain Python over a serialisable `FormState` (kept in a Rasa slot, so an unfinished form survives a pause or a
+server restart). `FormFlow.handle` takes the citizen's message and returns the new state and the replies;
+`FormFlow.prompt` says what to ask next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.catalog.answers import Button, Reply
+from bot.forms.definitions import CHOICE, FieldSpec, FormSpec
+from bot.forms.validators import Invalid, validate
+from bot.text.normalize import fold
+
+CONSENT = "consent"
+FIELDS = "fields"
+SUMMARY = "summary"
+CHOOSING_CORRECTION = "choosing_correction"
+CORRECTING = "correcting"
+OTP = "otp"
+DONE = "done"
+CANCELLED = "cancelled"
+FINISHED = (DONE, CANCELLED)
+
+AFFIRM = ("co", "dong y", "ok", "oke", "vang", "da", "yes", "uh", "u", "dung", "xac nhan", "gui", "nop")
+DENY = ("khong", "ko", "k", "khong dong y", "no", "thoi")
+CANCEL = ("huy", "huy ho so", "thoi khong lam nua", "dung lai", "cancel", "huy bo")
+HELP = ("giup", "huong dan", "help", "tro giup", "khong hieu")
+RESEND = ("gui lai", "gui lai ma", "resend", "chua nhan duoc ma", "khong nhan duoc ma")
+CONSENT_NOTICE = (
+    "Để nộp hồ sơ, em cần thu thập thông tin cá nhân (họ tên, số CCCD, ngày sinh, số điện thoại và các "
+    "thông tin trên tờ khai) chỉ để giải quyết thủ tục này, theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu "
+    "cá nhân. "
+    'Thông tin được chuyển đến Ủy ban nhân dân xã, không dùng cho mục đích khác. Anh/chị có thể gõ "hủy" để '
+    "dừng bất cứ lúc nào.\nAnh/chị có đồng ý cung cấp thông tin không ạ?"
+)
+_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
+_CODE = re.compile(r"^\D*(\d[\d ]{4,8}\d)\D*$")
+
+
+@dataclass(frozen=True)
+class FormState:
+    procedure_code: str
+    phase: str = CONSENT
+    step: int = 0  # index of the field being asked in FIELDS
+    answers: dict[str, str] = field(default_factory=dict)
+    tries: int = 0  # failed tries on the current question
+    correcting: str | None = None  # the field being corrected from the summary
+    idempotency_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    dossier_code: str | None = None
+    phone_verified: bool = False  # by OTP in this form
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormState:
+        return cls(**data)
+
+
+class PhoneVerifier(Protocol):
+    def send_code(self, phone: str) -> Any: ...  # .status, .message
+    def verify(self, phone: str, code: str) -> Any: ...  # .status, .message
+
+
+@dataclass(frozen=True)
+class Submission:
+    dossier_code: str
+    replies: list[Reply]
+
+
+Handled = tuple["FormState", list[Reply]]
+
+# Submits the verified form: (form, answers, idempotency key) -> the dossier code and the receipt.
+Submitter = Callable[[FormSpec, dict[str, str], str], Submission]
+
+
+def parse_message(text: str) -> tuple[str, dict[str, Any], str]:
+    """(intent of a button payload or "", its entities, the folded text)."""
+    match = _PAYLOAD.match(text.strip())
+    if match:
+        try:
+            entities = json.loads(match.group(2)) if match.group(2) else {}
+        except json.JSONDecodeError:
+            entities = {}
+        return match.group(1), entities if isinstance(entities, dict) else {}, ""
+    return "", {}, " ".join(fold(text).replace("?", " ").replace(".", " ").replace("!", " ").split())
+
+
+def _says(folded: str, words: tuple[str, ...]) -> bool:
+    return folded in words
+
+
+@dataclass
+class FormFlow:
+    forms: dict[str, FormSpec]
+    verifier: PhoneVerifier
+    submit: Submitter
+    today: Callable[[], datetime]
+    # Whether a phone was verified earlier in this conversation (and is still within its validity).
+    phone_is_verified: Callable[[str], bool] = lambda phone: False
+
+    # -- starting ------------------------------------------------------------------------------------
+
+    def start(self, procedure_code: str, procedure_name: str) -> tuple[FormState, list[Reply]]:
+        form = self.forms[procedure_code]
+        state = FormState(procedure_code)
+        text = (
+            f"Dạ, em sẽ giúp anh/chị lập hồ sơ {procedure_name} (mã {procedure_code}) ngay trong cuộc trò "
+            f"chuyện này, gồm {len(form.fields)} bước.\n{CONSENT_NOTICE}"
+        )
+        buttons = (Button("Đồng ý", "/affirm"), Button("Không đồng ý", "/deny"))
+        return state, [Reply(text, buttons)]
+
+    # -- asking --------------------------------------------------------------------------------------
+
+    def prompt(self, state: FormState) -> list[Reply]:
+        form = self.forms[state.procedure_code]
+        if state.phase == FIELDS:
+            return [self._question(form, state.step)]
+        if state.phase == CORRECTING and state.correcting:
+            index = [spec.name for spec in form.fields].index(state.correcting)
+            return [self._question(form, index, correcting=True)]
+        if state.phase == SUMMARY:
+            return [self._summary(form, state)]
+        if state.phase == CHOOSING_CORRECTION:
+            buttons = tuple(Button(spec.label, f'/correct{{"field": "{spec.name}"}}') for spec in form.fields)
+            return [Reply("Dạ, anh/chị muốn sửa thông tin nào ạ?", buttons)]
+        return []
+
+    def _question(self, form: FormSpec, index: int, correcting: bool = False) -> Reply:
+        spec = form.fields[index]
+        step = "Sửa thông tin" if correcting else f"Bước {index + 1}/{len(form.fields)}"
+        optional = "" if spec.required else ' (không bắt buộc: gõ "bỏ qua" nếu không có)'
+        buttons = tuple(Button(choice, f'/choose{{"value": "{choice}"}}') for choice in spec.choices)
+        if not spec.required:
+            buttons += (Button("Bỏ qua", "bỏ qua"),)
+        return Reply(f"{step}: {spec.question}{optional}", buttons if spec.type == CHOICE or buttons else ())
+
+    def _summary(self, form: FormSpec, state: FormState) -> Reply:
+        lines = [f"Dạ, anh/chị kiểm tra lại thông tin {form.title}:"]
+        lines += [f"• {spec.label}: {state.answers.get(spec.name) or '(bỏ trống)'}" for spec in form.fields]
+        lines.append('Nếu đúng, anh/chị bấm "Xác nhận gửi" để em gửi mã xác thực đến số điện thoại đã khai.')
+        buttons = (
+            Button("Xác nhận gửi", "/affirm"),
+            Button("Sửa thông tin", "/correct"),
+            Button("Hủy hồ sơ", "/cancel"),
+        )
+        return Reply("\n".join(lines), buttons)
+
+    # -- answering -----------------------------------------------------------------------------------
+
+    def handle(self, state: FormState, text: str) -> tuple[FormState, list[Reply]]:
+        """The citizen's message while the form is open. The caller then shows `prompt(new_state)`."""
+        intent, entities, folded = parse_message(text)
+        if intent in ("cancel", "stop") or _says(folded, CANCEL):
+            return replace(state, phase=CANCELLED), [
+                Reply(
+                    "Dạ, em đã hủy hồ sơ này, thông tin anh/chị vừa khai không được lưu. "
+                    'Khi cần, anh/chị nhắn "nộp hồ sơ" để bắt đầu lại ạ.'
+                )
+            ]
+        handler = {
+            CONSENT: self._on_consent,
+            FIELDS: self._on_field,
+            CORRECTING: self._on_field,
+            SUMMARY: self._on_summary,
+            CHOOSING_CORRECTION: self._on_correction_choice,
+            OTP: self._on_code,
+        }.get(state.phase)
+        if handler is None:
+            return state, []
+        return handler(state, text, intent, entities, folded)
+
+    def _on_consent(
+        self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
+    ) -> Handled:
+        if intent == "affirm" or _says(folded, AFFIRM):
+            return replace(state, phase=FIELDS, step=0, tries=0), [
+                Reply("Dạ, em cảm ơn anh/chị. Mình bắt đầu nhé.")
+            ]
+        if intent == "deny" or _says(folded, DENY):
+            return replace(state, phase=CANCELLED), [
+                Reply(
+                    "Dạ, không sao ạ. Khi không đồng ý cung cấp thông tin, anh/chị vẫn có thể nộp hồ sơ "
+                    "trực tiếp tại Bộ phận Một cửa của xã hoặc trên Cổng Dịch vụ công quốc gia."
+                )
+            ]
+        return state, [
+            Reply(
+                'Dạ, anh/chị vui lòng chọn "Đồng ý" hoặc "Không đồng ý" ạ.',
+                (Button("Đồng ý", "/affirm"), Button("Không đồng ý", "/deny")),
+            )
+        ]
+
+    def _on_field(
+        self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
+    ) -> Handled:
+        form = self.forms[state.procedure_code]
+        names = [spec.name for spec in form.fields]
+        index = names.index(state.correcting) if state.phase == CORRECTING else state.step
+        spec = form.fields[index]
+        if intent == "help" or _says(folded, HELP):
+            return state, [self._help(spec)]
+        value_text = str(entities.get("value", "")) if intent == "choose" else text
+        if intent == "choose":
+            value_text = f'/choose{{"value": "{value_text}"}}'
+        result = validate(spec, value_text, state.answers, self.today().date())
+        if isinstance(result, Invalid):
+            tries = state.tries + 1
+            reply = Reply(result.message)
+            if tries >= 2:
+                reply = Reply(
+                    f"{result.message}\nDạ, thông tin cần nhập: {result.expected}."
+                    + (f"\n{spec.help}" if spec.help else "")
+                    + '\nAnh/chị thử lại, hoặc chọn "Hướng dẫn" / "Hủy hồ sơ" ạ.',
+                    (Button("Hướng dẫn", "giúp"), Button("Hủy hồ sơ", "/cancel")),
+                )
+            return replace(state, tries=tries), [reply]
+        answers = {**state.answers, spec.name: result.value}
+        if state.phase == CORRECTING or index + 1 >= len(form.fields):
+            return replace(state, phase=SUMMARY, answers=answers, tries=0, correcting=None), []
+        return replace(state, step=index + 1, answers=answers, tries=0), []
+
+    @staticmethod
+    def _help(spec: FieldSpec) -> Reply:
+        text = spec.help or "Anh/chị nhập thông tin theo đúng giấy tờ ạ."
+        return Reply(f"Dạ, {spec.label}: {text}")
+
+    def _on_summary(
+        self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
+    ) -> Handled:
+        if intent == "correct" or folded.startswith("sua"):
+            return replace(state, phase=CHOOSING_CORRECTION), []
+        if intent == "affirm" or _says(folded, AFFIRM):
+            return self._verify_phone(state)
+        return state, [Reply('Dạ, anh/chị chọn "Xác nhận gửi", "Sửa thông tin" hoặc "Hủy hồ sơ" ạ.')]
+
+    def _on_correction_choice(
+        self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
+    ) -> Handled:
+        form = self.forms[state.procedure_code]
+        wanted = entities.get("field") if intent == "correct" else None
+        if wanted is None:  # typed the label instead of pressing its button
+            wanted = next((spec.name for spec in form.fields if fold(spec.label) == folded), None)
+        if wanted not in [spec.name for spec in form.fields]:
+            return state, [Reply("Dạ, anh/chị chọn một mục trong danh sách để sửa ạ.")]
+        return replace(state, phase=CORRECTING, correcting=wanted, tries=0), []
+
+    def _phone(self, state: FormState) -> str:
+        return state.answers[self.forms[state.procedure_code].phone_field]
+
+    def _verify_phone(self, state: FormState) -> tuple[FormState, list[Reply]]:
+        if self.phone_is_verified(self._phone(state)):
+            return self._submit(state)
+        result = self.verifier.send_code(self._phone(state))
+        replies = [Reply(result.message)]
+        if result.status in ("sent", "too_soon"):
+            replies.append(
+                Reply("Anh/chị nhập mã 6 chữ số vừa nhận được ạ.", (Button("Gửi lại mã", "/resend_code"),))
+            )
+            return replace(state, phase=OTP, tries=0), replies
+        return state, replies  # rate limited or SMS failed: stay at the summary, the message says why
+
+    def _on_code(
+        self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
+    ) -> Handled:
+        if intent == "resend_code" or _says(folded, RESEND):
+            result = self.verifier.send_code(self._phone(state))
+            return state, [Reply(result.message)]
+        match = _CODE.match(text)
+        if not match:
+            return state, [
+                Reply(
+                    "Dạ, mã xác thực gồm 6 chữ số, anh/chị kiểm tra tin nhắn và nhập lại ạ.",
+                    (Button("Gửi lại mã", "/resend_code"), Button("Hủy hồ sơ", "/cancel")),
+                )
+            ]
+        result = self.verifier.verify(self._phone(state), match.group(1))
+        if result.status != "verified":
+            buttons = (Button("Gửi lại mã", "/resend_code"), Button("Hủy hồ sơ", "/cancel"))
+            return state, [Reply(result.message, buttons)]
+        return self._submit(replace(state, phone_verified=True))
+
+    def _submit(self, state: FormState) -> tuple[FormState, list[Reply]]:
+        form = self.forms[state.procedure_code]
+        submission = self.submit(form, state.answers, state.idempotency_key)
+        return replace(state, phase=DONE, dossier_code=submission.dossier_code), submission.replies
