@@ -1,0 +1,216 @@
+"""The conversational form end to end in plain Python: real OTP service and SMS outbox, real SQLite database,
+real dossier submission. A form defined in the test itself shows that a new procedure is only data."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.calendar.working_days import WorkingCalendar
+from bot.db.models import Dossier, DossierEvent
+from bot.db.session import session_factory, upgrade_schema
+from bot.dossiers.receipt import receipt
+from bot.dossiers.submission import DossierService
+from bot.forms.definitions import parse_forms
+from bot.forms.flow import (
+    CANCELLED,
+    CHOOSING_CORRECTION,
+    CONSENT,
+    CORRECTING,
+    DONE,
+    FIELDS,
+    OTP,
+    SUMMARY,
+    FormFlow,
+    FormState,
+    Submission,
+)
+from bot.otp.service import OtpService, phone_hash
+from bot.sms.providers import OutboxSmsProvider
+
+FORM_YAML = """
+procedures:
+  "9.999001":
+    title: Tờ khai thử nghiệm
+    agency_code: "000.00.12.H23"
+    fields:
+      - {name: applicant_full_name, label: Họ tên người yêu cầu, question: "Anh/chị cho em biết họ tên ạ?", type: person_name}
+      - {name: applicant_birth_date, label: Ngày sinh, question: "Ngày sinh của anh/chị ạ?", type: date, not_future: true}
+      - {name: applicant_cccd, label: Số CCCD, question: "Số CCCD của anh/chị ạ?", type: cccd, birth_date_field: applicant_birth_date}
+      - {name: gender, label: Giới tính, question: "Giới tính ạ?", type: choice, choices: ["Nam", "Nữ"]}
+      - {name: note, label: Ghi chú, question: "Ghi chú thêm ạ?", type: text, required: false}
+      - {name: applicant_phone, label: Số điện thoại, question: "Số điện thoại để nhận mã ạ?", type: phone}
+"""
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # a Friday, 10:00 in Vietnam
+SECRET = b"s" * 32
+
+
+@pytest.fixture
+def world(tmp_path):
+    url = f"sqlite:///{tmp_path / 'dvc.db'}"
+    upgrade_schema(url)
+    sessions = session_factory(url)
+    clock = {"now": NOW}
+    outbox = tmp_path / "sms_outbox.jsonl"
+    otp = OtpService(sessions, OutboxSmsProvider(outbox), SECRET, clock=lambda: clock["now"])
+    dossiers = DossierService(sessions, WorkingCalendar(), clock=lambda: clock["now"])
+    forms = parse_forms(__import__("yaml").safe_load(FORM_YAML))
+
+    def submit(form, answers, key):
+        dossier = dossiers.submit(
+            form=form,
+            procedure=None,
+            answers=answers,
+            channel="rest",
+            sender_id="citizen-1",
+            phone_hash=phone_hash(SECRET, answers[form.phone_field]),
+            idempotency_key=key,
+        )
+        return Submission(dossier.code, receipt(dossier, None, f"http://x/{dossier.code}.pdf"))
+
+    flow = FormFlow(forms, otp, submit, today=lambda: clock["now"])
+    return flow, sessions, outbox, clock
+
+
+def last_code(outbox) -> str:
+    line = json.loads(outbox.read_text(encoding="utf-8").splitlines()[-1])
+    return next(word for word in line["text"].replace(".", " ").split() if word.isdigit() and len(word) == 6)
+
+
+GOOD = ["nguyễn văn an", "15/3/1990", "001090123456", "Nam", "bỏ qua", "0912 345 678"]
+
+
+def fill(flow, state, answers=GOOD):
+    for answer in answers:
+        state, _ = flow.handle(state, answer)
+    return state
+
+
+def test_happy_path_consent_steps_summary_otp_submission(world):
+    flow, sessions, outbox, _ = world
+    state, replies = flow.start("9.999001", "Thủ tục thử nghiệm")
+    assert state.phase == CONSENT and "Nghị định 13/2023/NĐ-CP" in replies[0].text
+    state, _ = flow.handle(state, "/affirm")
+    assert state.phase == FIELDS
+    assert flow.prompt(state)[0].text.startswith("Bước 1/6: Anh/chị cho em biết họ tên ạ?")
+    state = fill(flow, state)
+    assert state.phase == SUMMARY
+    summary = flow.prompt(state)[0]
+    assert "• Họ tên người yêu cầu: Nguyễn Văn An" in summary.text
+    assert "• Ngày sinh: 15/03/1990" in summary.text and "• Ghi chú: (bỏ trống)" in summary.text
+    state, replies = flow.handle(state, "/affirm")
+    assert state.phase == OTP and "mã" in replies[0].text
+    state, replies = flow.handle(state, last_code(outbox))
+    assert state.phase == DONE and state.phone_verified
+    assert state.dossier_code.startswith("000.00.12.H23-261120-")
+    assert f"Mã hồ sơ: {state.dossier_code}" in replies[0].text
+    with sessions() as session:
+        dossier = session.execute(select(Dossier)).scalar_one()
+        assert dossier.status == "received" and dossier.applicant_name == "Nguyễn Văn An"
+        assert "0912345678" not in dossier.phone_hash
+        assert session.execute(select(func.count()).select_from(DossierEvent)).scalar_one() == 1
+
+
+def test_state_survives_serialisation_mid_form(world):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "đồng ý")[0], GOOD[:3])
+    restored = FormState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert restored == state
+    assert flow.prompt(restored)[0].text.startswith("Bước 4/6: Giới tính ạ?")
+
+
+def test_consent_refused_cancels(world):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state, replies = flow.handle(state, "/deny")
+    assert state.phase == CANCELLED and "trực tiếp" in replies[0].text
+
+
+def test_two_failures_explain_the_expected_format_and_offer_help_or_cancel(world):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:2])
+    state, replies = flow.handle(state, "12345")
+    assert state.tries == 1 and "12 chữ số" in replies[0].text and not replies[0].buttons
+    state, replies = flow.handle(state, "0010901234")
+    assert state.tries == 2 and "thông tin cần nhập" in replies[0].text
+    assert [button.title for button in replies[0].buttons] == ["Hướng dẫn", "Hủy hồ sơ"]
+    state, _ = flow.handle(state, "001 090 123 456")
+    assert state.answers["applicant_cccd"] == "001090123456" and state.tries == 0
+
+
+def test_cccd_is_cross_checked_with_the_birth_date(world):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:2])
+    state, replies = flow.handle(state, "001205123456")  # born 2005 according to the CCCD
+    assert "applicant_cccd" not in state.answers
+
+
+def test_choice_by_button_payload_and_by_text(world):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:3])
+    assert [b.title for b in flow.prompt(state)[0].buttons] == ["Nam", "Nữ"]
+    by_button, _ = flow.handle(state, '/choose{"value": "Nữ"}')
+    by_text, _ = flow.handle(state, "nu")
+    assert by_button.answers["gender"] == by_text.answers["gender"] == "Nữ"
+
+
+def test_correction_from_the_summary(world):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0])
+    state, _ = flow.handle(state, "/correct")
+    assert state.phase == CHOOSING_CORRECTION
+    assert len(flow.prompt(state)[0].buttons) == 6
+    state, _ = flow.handle(state, '/correct{"field": "applicant_full_name"}')
+    assert state.phase == CORRECTING and flow.prompt(state)[0].text.startswith("Sửa thông tin: ")
+    state, _ = flow.handle(state, "trần thị bình")
+    assert state.phase == SUMMARY and "Trần Thị Bình" in flow.prompt(state)[0].text
+
+
+@pytest.mark.parametrize("word", ["hủy", "huy", "/cancel", "Hủy hồ sơ"])
+def test_cancel_at_any_time(world, word):
+    flow, *_ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:2])
+    state, replies = flow.handle(state, word)
+    assert state.phase == CANCELLED and "hủy" in replies[0].text
+
+
+def test_wrong_expired_and_resent_codes(world):
+    flow, sessions, outbox, clock = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0])
+    state, _ = flow.handle(state, "/affirm")
+    code = last_code(outbox)
+    wrong = "000000" if code != "000000" else "111111"
+    state, replies = flow.handle(state, wrong)
+    assert state.phase == OTP and "Gửi lại mã" in [b.title for b in replies[0].buttons]
+    state, replies = flow.handle(state, "/resend_code")  # too early: the message says how long to wait
+    assert state.phase == OTP and last_code(outbox) == code
+    clock["now"] += timedelta(minutes=6)
+    state, replies = flow.handle(state, code)  # expired
+    assert state.phase == OTP
+    state, _ = flow.handle(state, "/resend_code")
+    state, _ = flow.handle(state, last_code(outbox))
+    assert state.phase == DONE
+
+
+def test_retried_submission_creates_one_dossier(world):
+    flow, sessions, outbox, _ = world
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0])
+    at_summary = state
+    state, _ = flow.handle(state, "/affirm")
+    done, _ = flow.handle(state, last_code(outbox))
+    # The same confirmed form submitted again (a retried action): the phone is now verified.
+    flow.phone_is_verified = lambda phone: True
+    again, replies = flow.handle(at_summary, "/affirm")
+    assert again.dossier_code == done.dossier_code
+    assert "đã được gửi trước đó" in replies[0].text
+    with sessions() as session:
+        assert session.execute(select(func.count()).select_from(Dossier)).scalar_one() == 1
