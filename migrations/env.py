@@ -6,6 +6,7 @@ import os
 
 from alembic import context
 
+import bot.otp.models  # noqa: F401
 from bot.db.models import Base
 from bot.db.session import make_engine
 

@@ -35,9 +35,16 @@ procedures:
     title: Tờ khai thử nghiệm
     agency_code: "000.00.12.H23"
     fields:
-      - {name: applicant_full_name, label: Họ tên người yêu cầu, question: "Anh/chị cho em biết họ tên ạ?", type: person_name}
-      - {name: applicant_birth_date, label: Ngày sinh, question: "Ngày sinh của anh/chị ạ?", type: date, not_future: true}
-      - {name: applicant_cccd, label: Số CCCD, question: "Số CCCD của anh/chị ạ?", type: cccd, birth_date_field: applicant_birth_date}
+      - name: applicant_full_name
+        label: Họ tên người yêu cầu
+        question: "Anh/chị cho em biết họ tên ạ?"
+        type: person_name
+      - {name: applicant_birth_date, label: Ngày sinh, question: "Ngày sinh ạ?", type: date, not_future: true}
+      - name: applicant_cccd
+        label: Số CCCD
+        question: "Số CCCD của anh/chị ạ?"
+        type: cccd
+        birth_date_field: applicant_birth_date
       - {name: gender, label: Giới tính, question: "Giới tính ạ?", type: choice, choices: ["Nam", "Nữ"]}
       - {name: note, label: Ghi chú, question: "Ghi chú thêm ạ?", type: text, required: false}
       - {name: applicant_phone, label: Số điện thoại, question: "Số điện thoại để nhận mã ạ?", type: phone}
@@ -146,7 +153,8 @@ def test_cccd_is_cross_checked_with_the_birth_date(world):
     state, _ = flow.start("9.999001", "x")
     state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:2])
     state, replies = flow.handle(state, "001205123456")  # born 2005 according to the CCCD
-    assert "applicant_cccd" not in state.answers
+    assert "applicant_cccd" not in state.answers and state.tries == 1
+    assert replies[0].text.startswith("Dạ")
 
 
 def test_choice_by_button_payload_and_by_text(world):
