@@ -190,7 +190,7 @@ def test_cancel_at_any_time(world, word):
 
 
 def test_wrong_expired_and_resent_codes(world):
-    flow, sessions, outbox, clock = world
+    flow, _, outbox, clock = world
     state, _ = flow.start("9.999001", "x")
     state = fill(flow, flow.handle(state, "/affirm")[0])
     state, _ = flow.handle(state, "/affirm")
