@@ -6,6 +6,7 @@ sessions or OTP service, so there is one place where the pieces are put together
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -18,7 +19,7 @@ from bot.catalog.store import Catalog, default_catalog
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
-from bot.otp.service import OtpService, otp_secret_from_env
+from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
 from bot.settings import Settings, load_settings
 from bot.sms.providers import sms_provider_from_env
 
@@ -58,7 +59,7 @@ class Services:
 
     @cached_property
     def otp(self) -> OtpService:
-        return OtpService(self.sessions, sms_provider_from_env(), self.secret)
+        return OtpService(self.sessions, sms_provider_from_env(), self.secret, otp_config_from_env())
 
     @cached_property
     def dossiers(self) -> DossierService:
@@ -67,6 +68,21 @@ class Services:
     def declaration_url(self, dossier_code: str) -> str:
         token = link_token(self.secret, "declaration", dossier_code)
         return f"{self.settings.backoffice_public_url}/dossiers/{dossier_code}/declaration.pdf?t={token}"
+
+
+def otp_config_from_env() -> OtpConfig:
+    """The OTP limits (defaults: 5 minutes, 5 tries, resend after 60 s, 5 codes an hour)."""
+    default = OtpConfig()
+
+    def number(variable: str, fallback: int) -> int:
+        return int(os.environ.get(variable) or fallback)
+
+    return OtpConfig(
+        ttl_seconds=number("DVC_OTP_TTL_SECONDS", default.ttl_seconds),
+        max_attempts=number("DVC_OTP_MAX_ATTEMPTS", default.max_attempts),
+        resend_after_seconds=number("DVC_OTP_RESEND_SECONDS", default.resend_after_seconds),
+        max_codes_per_hour=number("DVC_OTP_MAX_PER_HOUR", default.max_codes_per_hour),
+    )
 
 
 @lru_cache(maxsize=1)

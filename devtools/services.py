@@ -32,6 +32,7 @@ class Services:
     var_dir: Path
     auth_token: str = "test-token"
     log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -59,10 +60,16 @@ class Services:
             DVC_BACKOFFICE_PORT=str(self.ports.backoffice),
             DVC_RASA_PUBLIC_URL=self.rasa_url,
             DVC_RASA_URL=self.rasa_url,
+            DVC_BACKOFFICE_PUBLIC_URL=self.backoffice_url,
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="3",
         )
+        env.update(self.extra_env)
         return env
+
+    @property
+    def sms_outbox(self) -> Path:
+        return self.var_dir / "sms_outbox.jsonl"
 
     def _spawn(self, name: str, command: list[str]) -> None:
         log_dir = self.log_dir or self.var_dir
@@ -112,8 +119,9 @@ class Services:
 
     def start_all(self, timeout: float = 180) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.start_backoffice()  # it creates or upgrades the database first
+        self.wait_ready(timeout)
         self.start_actions()
-        self.start_backoffice()
         self.start_rasa()
         self.wait_ready(timeout)
 

@@ -1,0 +1,227 @@
+"""Submitting dossiers by conversation over Rasa's REST channel, with OTP through the SMS outbox."""
+
+import itertools
+import json
+import re
+import time
+import urllib.request
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Dossier
+from bot.db.session import session_factory
+from bot.forms.cccd import gender_century_digit
+from bot.forms.definitions import CCCD, CHOICE, DATE, NUMBER, PERSON_NAME, PHONE, load_forms
+
+pytestmark = pytest.mark.servers
+
+FORMS = load_forms()
+CODE = re.compile(r"Mã hồ sơ: (\S+)")
+_phones = itertools.count(912000001)
+
+
+def new_phone() -> str:
+    return f"0{next(_phones)}"  # a fresh number per test: OTP rate limits are per phone
+
+
+def joined(replies) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def answer_for(spec, answers: dict, phone: str) -> str:
+    if spec.type == PERSON_NAME:
+        return "nguyễn văn an"
+    if spec.type == DATE:
+        return "20/12/2030" if spec.not_past else "15/03/1990"
+    if spec.type == CCCD:
+        birth = answers.get(spec.birth_date_field, "15/03/1990")
+        year = int(birth[-4:])
+        gender = answers.get(spec.gender_field, "Nam")
+        return f"001{gender_century_digit(gender, year)}{year % 100:02d}123456"
+    if spec.type == PHONE:
+        return phone
+    if spec.type == CHOICE:
+        return spec.choices[0]
+    if spec.type == NUMBER:
+        return str(spec.min_value or 1)
+    return "Thôn 1, xã Tân Phú"
+
+
+def stored(spec, typed: str) -> str:
+    return {"15/03/1990": "15/03/1990", "nguyễn văn an": "Nguyễn Văn An"}.get(typed, typed)
+
+
+def otp_code(services, phone: str, after: float = 0) -> str:
+    for line in reversed(services.sms_outbox.read_text(encoding="utf-8").splitlines()):
+        sms = json.loads(line)
+        if sms["phone"] == phone:
+            return re.search(r"\b(\d{6})\b", sms["text"]).group(1)
+    raise AssertionError(f"no SMS for {phone}")
+
+
+def fill_form(person, code: str, phone: str) -> str:
+    """Start the form, consent, answer every question; return the summary text."""
+    replies = person.say(f'/start_dossier{{"procedure_code": "{code}"}}')
+    assert "Nghị định 13/2023/NĐ-CP" in joined(replies)
+    replies = person.say("/affirm")
+    answers: dict[str, str] = {}
+    form = FORMS[code]
+    for index, spec in enumerate(form.fields, 1):
+        assert f"Bước {index}/{len(form.fields)}: {spec.question}" in joined(replies)
+        typed = answer_for(spec, answers, phone)
+        answers[spec.name] = stored(spec, typed)
+        replies = person.say(typed)
+    assert "kiểm tra lại thông tin" in joined(replies)
+    return joined(replies)
+
+
+def dossiers_in_db(services) -> list[Dossier]:
+    with session_factory(f"sqlite:///{services.var_dir / 'dvc.db'}")() as session:
+        return list(session.execute(select(Dossier)).scalars())
+
+
+@pytest.mark.parametrize("code", sorted(FORMS))
+def test_every_procedure_can_be_submitted(services, citizen, code):
+    person, phone = citizen(), new_phone()
+    summary = fill_form(person, code, phone)
+    assert "Nguyễn Văn An" in summary
+    replies = person.say("/affirm")
+    assert "mã xác thực" in joined(replies)
+    receipt = joined(person.say(otp_code(services, phone)))
+    dossier_code = CODE.search(receipt).group(1)
+    assert re.fullmatch(r"000\.00\.12\.H23-\d{6}-\d{4}", dossier_code)
+    assert "Ngày hẹn trả kết quả" in receipt and "Mới tiếp nhận" in receipt
+    stored_dossier = next(d for d in dossiers_in_db(services) if d.code == dossier_code)
+    assert stored_dossier.procedure_code == code and stored_dossier.status == "received"
+    assert phone not in stored_dossier.phone_hash
+    pdf_url = re.search(r"(http\S+declaration\.pdf\?t=\w+)", receipt).group(1)
+    with urllib.request.urlopen(pdf_url, timeout=30) as response:
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.read().startswith(b"%PDF")
+
+
+def test_declaration_link_needs_its_token(services):
+    url = f"{services.backoffice_url}/dossiers/000.00.12.H23-260101-0001/declaration.pdf?t=guess"
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(url, timeout=30)
+    assert error.value.code == 404
+
+
+def test_validation_failures_then_help_and_a_valid_answer(citizen):
+    person = citizen()
+    person.say('/start_dossier{"procedure_code": "1.001193"}')
+    first_question = joined(person.say("/affirm"))
+    assert "Bước 1/" in first_question
+    spec = FORMS["1.001193"].fields[0]
+    bad = "123 !!!" if spec.type == PERSON_NAME else ""
+    first = joined(person.say(bad))
+    assert first.startswith("Dạ") and "Bước 1/" in first
+    second = person.say(bad)
+    assert "thông tin cần nhập" in joined(second)
+    assert {"Hướng dẫn", "Hủy hồ sơ"} <= {b["title"] for r in second for b in r.get("buttons", [])}
+    assert "Bước 2/" in joined(person.say("nguyễn văn an"))
+
+
+def test_each_kind_of_invalid_answer_is_explained(citizen):
+    """Walk the marriage form and give one wrong answer to every question before the right one."""
+    person, phone = citizen(), new_phone()
+    person.say('/start_dossier{"procedure_code": "1.000894"}')
+    replies = person.say("/affirm")
+    wrong = {
+        PERSON_NAME: "12345",
+        DATE: "31/02/1990",
+        CCCD: "999123456789",
+        PHONE: "0241234567",
+        CHOICE: "không có lựa chọn này",
+        NUMBER: "mười nghìn",
+    }
+    answers: dict[str, str] = {}
+    for spec in FORMS["1.000894"].fields:
+        if spec.type in wrong:
+            complaint = joined(person.say(wrong[spec.type]))
+            assert complaint.startswith("Dạ"), (spec.name, complaint)
+            assert spec.question in complaint  # the same question is asked again
+        typed = answer_for(spec, answers, phone)
+        answers[spec.name] = stored(spec, typed)
+        replies = person.say(typed)
+    assert "kiểm tra lại thông tin" in joined(replies)
+
+
+def test_correction_from_the_summary(citizen):
+    person, phone = citizen(), new_phone()
+    fill_form(person, "1.004873", phone)
+    choices = person.say("/correct")
+    field = FORMS["1.004873"].fields[0]
+    payloads = [b["payload"] for r in choices for b in r.get("buttons", [])]
+    assert f'/correct{{"field": "{field.name}"}}' in payloads
+    assert "Sửa thông tin" in joined(person.say(f'/correct{{"field": "{field.name}"}}'))
+    assert "Trần Thị Bình" in joined(person.say("trần thị bình"))
+
+
+def test_cancel_in_the_middle_and_nothing_is_stored(services, citizen):
+    person = citizen()
+    before = len(dossiers_in_db(services))
+    person.say('/start_dossier{"procedure_code": "1.000656"}')
+    person.say("/affirm")
+    assert "đã hủy hồ sơ" in joined(person.say("hủy"))
+    assert len(dossiers_in_db(services)) == before
+    assert "không có hồ sơ nào đang khai" in joined(person.say("hủy"))
+
+
+def test_otp_wrong_resend_too_early_expired_and_too_many(services, citizen):
+    person, phone = citizen(), new_phone()
+    fill_form(person, "1.001193", phone)
+    person.say("/affirm")
+    code = otp_code(services, phone)
+    wrong = "000000" if code != "000000" else "111111"
+    assert "còn" in joined(person.say(wrong))  # attempts left
+    assert "giây" in joined(person.say("/resend_code"))  # too early: wait N seconds
+    time.sleep(9)  # the test stack's codes live 8 s
+    assert "hết hiệu lực" in joined(person.say(code))
+    fresh = joined(person.say("/resend_code"))
+    assert "đã gửi" in fresh
+    code = otp_code(services, phone)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        last = joined(person.say(wrong))
+    assert "quá" in last or "nhập sai" in last
+    assert "CCCD" not in last
+    refused = joined(person.say(code))  # even the right code is refused after too many tries
+    assert "Mã hồ sơ" not in refused
+
+
+def test_resume_after_restarting_the_rasa_server(services, citizen):
+    person, phone = citizen(), new_phone()
+    person.say('/start_dossier{"procedure_code": "1.004222"}')
+    person.say("/affirm")
+    spec = FORMS["1.004222"].fields[0]
+    second_question = joined(person.say(answer_for(spec, {}, phone)))
+    assert "Bước 2/" in second_question
+
+    services.stop("rasa")
+    services.start_rasa()
+    services.wait_ready()
+
+    next_answer = answer_for(FORMS["1.004222"].fields[1], {}, phone)
+    assert "Bước 3/" in joined(person.say(next_answer))
+
+
+def test_double_submit_gives_one_dossier(services, citizen):
+    person, phone = citizen(), new_phone()
+    fill_form(person, "2.000635", phone)
+    person.say("/affirm")
+    code = otp_code(services, phone)
+    first = CODE.search(joined(person.say(code))).group(1)
+    again = joined(person.say(code))  # the citizen sends the code twice (double click, network retry)
+    assert first not in again or "đã được gửi trước đó" in again
+    assert sum(1 for d in dossiers_in_db(services) if d.code == first) == 1
+    assert len([d for d in dossiers_in_db(services) if d.sender_id == person.sender]) == 1
+
+
+def test_start_from_the_button_under_an_info_answer(citizen):
+    person = citizen()
+    replies = person.say("thủ tục đăng ký khai sinh")
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert '/start_dossier{"procedure_code": "1.001193"}' in payloads
+    assert "Nghị định 13/2023/NĐ-CP" in joined(person.say("tôi muốn nộp hồ sơ khai sinh"))
