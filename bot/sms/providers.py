@@ -1,0 +1,165 @@
+"""SMS providers: a JSONL outbox for development, a Vietnamese brandname gateway over HTTP for production.
+
+Phone numbers are personal data (Decree 13/2023/NĐ-CP): nothing here logs them or the message text, and error
+messages never contain either.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+import phonenumbers
+
+from bot.settings import load_settings
+
+try:  # POSIX: also serialise writers in other processes (Rasa, the action server, the back-office)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_FILENAME = "sms_outbox.jsonl"
+HTTP_TIMEOUT_SECONDS = 10.0
+
+
+class SmsError(RuntimeError):
+    """The SMS could not be sent. The message names neither the phone number nor the text."""
+
+
+class SmsProvider(Protocol):
+    def send(self, phone: str, text: str) -> None: ...  # raises SmsError on failure
+
+
+def normalize_phone(phone: str) -> str:
+    """A Vietnamese mobile number in its national 10-digit form "0912345678"; ValueError if it is not one.
+
+    Accepts spaces, dots, dashes and the +84 / 84 prefixes ("+84 912 345 678", "091.234.5678").
+    """
+    try:
+        number = phonenumbers.parse(phone.strip(), "VN")
+    except phonenumbers.NumberParseException:
+        raise ValueError("not a phone number") from None
+    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if (
+        number.country_code != 84
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in mobile
+    ):
+        raise ValueError("not a Vietnamese mobile number")
+    return f"0{number.national_number}"
+
+
+def international_phone(phone: str) -> str:
+    """The 84xxxxxxxxx form SMS gateways expect."""
+    return "84" + normalize_phone(phone)[1:]
+
+
+class OutboxSmsProvider:
+    """Development provider: appends each SMS as one JSON line {"phone", "text", "sent_at"} to a file."""
+
+    _locks: ClassVar[dict[Path, threading.Lock]] = {}  # one per file, shared by the instances of a process
+    _locks_guard: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else load_settings().var_dir / OUTBOX_FILENAME
+        with self._locks_guard:
+            self._lock = self._locks.setdefault(self.path.resolve(), threading.Lock())
+
+    def send(self, phone: str, text: str) -> None:
+        record = {"phone": phone, "text": text, "sent_at": datetime.now(timezone.utc).isoformat()}
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                # O_APPEND + a single write per line: concurrent writers never interleave inside a line.
+                descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    if fcntl is not None:
+                        fcntl.flock(descriptor, fcntl.LOCK_EX)
+                    written = os.write(descriptor, data)
+                    if written != len(data):
+                        raise OSError("short write")
+                finally:
+                    os.close(descriptor)  # also releases the flock
+        except OSError as error:
+            raise SmsError(f"could not write the SMS outbox: {type(error).__name__}") from None
+        logger.info("SMS written to the development outbox (%d characters)", len(text))
+
+
+class HttpSmsProvider:
+    """Production provider: a Vietnamese SMS brandname gateway taking a JSON POST with a bearer token.
+
+    Uses urllib (blocking, stdlib) so it can be called from any thread; async callers run it in an executor.
+    """
+
+    def __init__(self, url: str, token: str, brandname: str, timeout: float = HTTP_TIMEOUT_SECONDS) -> None:
+        self.url = url
+        self._token = token
+        self.brandname = brandname
+        self.timeout = timeout
+
+    def __repr__(self) -> str:  # never show the token
+        return f"HttpSmsProvider(url={self.url!r}, brandname={self.brandname!r})"
+
+    def send(self, phone: str, text: str) -> None:
+        try:
+            to = international_phone(phone)
+        except ValueError:
+            raise SmsError("not a Vietnamese mobile number") from None
+        body = json.dumps({"to": to, "brandname": self.brandname, "message": text}, ensure_ascii=False)
+        request = urllib.request.Request(
+            self.url,
+            data=body.encode("utf-8"),
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Accept": "application/json",
+                "Authorization": f"Bearer {self._token}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = response.status
+                response.read()
+        except urllib.error.HTTPError as error:
+            status = error.code
+            error.close()
+        except (urllib.error.URLError, OSError) as error:  # refused, DNS, TLS, timeout
+            reason = getattr(error, "reason", error)
+            raise SmsError(f"SMS gateway unreachable: {type(reason).__name__}") from None
+        if not 200 <= status < 300:
+            raise SmsError(f"SMS gateway answered HTTP {status}")
+        logger.info("SMS accepted by the gateway (HTTP %d)", status)
+
+
+def sms_provider_from_env() -> SmsProvider:
+    """The provider named by DVC_SMS_PROVIDER.
+
+    outbox (default): writes <DVC_VAR_DIR>/sms_outbox.jsonl; http: a brandname gateway configured by
+    DVC_SMS_HTTP_URL, DVC_SMS_HTTP_TOKEN and DVC_SMS_BRANDNAME.
+    """
+    kind = os.environ.get("DVC_SMS_PROVIDER", "outbox").strip().lower() or "outbox"
+    if kind == "outbox":
+        return OutboxSmsProvider()
+    if kind == "http":
+        values = {}
+        for name in ("DVC_SMS_HTTP_URL", "DVC_SMS_HTTP_TOKEN", "DVC_SMS_BRANDNAME"):
+            value = os.environ.get(name, "").strip()
+            if not value:
+                raise ValueError(f"DVC_SMS_PROVIDER=http needs {name} to be set")
+            values[name] = value
+        return HttpSmsProvider(
+            url=values["DVC_SMS_HTTP_URL"],
+            token=values["DVC_SMS_HTTP_TOKEN"],
+            brandname=values["DVC_SMS_BRANDNAME"],
+        )
+    raise ValueError(f"DVC_SMS_PROVIDER must be 'outbox' or 'http', not {kind!r}")
