@@ -10,11 +10,11 @@ from pathlib import Path
 import aiohttp_jinja2
 import jinja2
 from aiohttp import ClientSession, ClientTimeout, web
-from bot.documents.declaration_pdf import render_declaration
 from sqlalchemy import select, text
 
 from bot.db.models import Dossier
 from bot.db.session import session_factory
+from bot.documents.declaration_pdf import render_declaration
 from bot.dossiers.submission import link_token
 from bot.services import services
 from bot.settings import PROJECT_ROOT, Settings
