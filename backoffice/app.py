@@ -81,13 +81,15 @@ def _declaration_pdf(code: str, token: str) -> bytes | None:
         answers = {
             key: str(value) for key, value in (dossier.form_data or {}).items() if not key.startswith("_")
         }
+        form = app.forms[dossier.procedure_code]
         return render_declaration(
-            app.forms[dossier.procedure_code],
+            form,
             answers,
             procedure_name=dossier.procedure_name,
             dossier_code=dossier.code,
             commune_name=app.settings.commune_name,
             created_at=dossier.received_at,
+            recipient=form.recipient.format(commune=app.settings.commune_name) if form.recipient else None,
         )
 
 

@@ -61,6 +61,9 @@ class FormSpec:
     attachments: tuple[AttachmentSpec, ...] = field(default_factory=tuple)
     applicant_name_field: str = "applicant_full_name"  # whose name the dossier is filed under
     phone_field: str = "applicant_phone"  # the phone verified by OTP
+    recipient: str = (
+        ""  # the declaration's addressee when not the People's Committee, e.g. "Công an {commune}"
+    )
 
     def field(self, name: str) -> FieldSpec:
         return next(spec for spec in self.fields if spec.name == name)
@@ -98,6 +101,7 @@ def parse_forms(document: dict[str, Any]) -> dict[str, FormSpec]:
             attachments=tuple(AttachmentSpec(**item) for item in raw.get("attachments", ())),
             applicant_name_field=raw.get("applicant_name_field", "applicant_full_name"),
             phone_field=raw.get("phone_field", "applicant_phone"),
+            recipient=raw.get("recipient", ""),
         )
         for reference in (form.applicant_name_field, form.phone_field):
             if reference not in names:
