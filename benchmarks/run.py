@@ -19,6 +19,8 @@ from pathlib import Path
 from bot.catalog.model import Procedure
 from bot.catalog.search import Lexicon, ProcedureSearch
 from bot.catalog.store import read_catalog
+from bot.forms.definitions import load_forms
+from devtools.form_answers import answer_for, latest_otp
 from devtools.services import Ports, Services, free_port, post_json
 from devtools.train import train
 from eval.run import load_questions
@@ -126,6 +128,22 @@ def procedure_question_latency(services: Services) -> dict[str, float]:
     return percentiles(samples)
 
 
+def form_flow_latency(services: Services) -> dict[str, object]:
+    """One complete submission of the birth registration form over REST, timing every turn."""
+    form = load_forms()["1.001193"]
+    sender, phone = f"bench-form-{uuid.uuid4().hex[:8]}", "0912999888"
+    samples = [one_turn(services.rasa_url, sender, '/start_dossier{"procedure_code": "1.001193"}')]
+    samples.append(one_turn(services.rasa_url, sender, "/affirm"))
+    answers: dict[str, str] = {}
+    for spec in form.fields:
+        typed = answer_for(spec, answers, phone)
+        answers[spec.name] = typed
+        samples.append(one_turn(services.rasa_url, sender, typed))
+    samples.append(one_turn(services.rasa_url, sender, "/affirm"))  # summary confirmed: OTP sent
+    samples.append(one_turn(services.rasa_url, sender, latest_otp(services.sms_outbox, phone)))
+    return {"procedure": "1.001193", "turns": len(samples), **percentiles(samples)}
+
+
 def greeting_latency(services: Services) -> dict[str, dict[str, float]]:
     url = services.rasa_url
     for _ in range(5):  # warm-up
@@ -181,6 +199,7 @@ def main() -> int:
             print("Measuring REST latency...", file=sys.stderr, flush=True)
             report["rest_greeting_latency"] = greeting_latency(services)
             report["rest_procedure_question_latency"] = procedure_question_latency(services)
+            report["rest_dossier_form_flow"] = form_flow_latency(services)
         finally:
             services.stop_all()
 

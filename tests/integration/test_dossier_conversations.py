@@ -1,7 +1,6 @@
 """Submitting dossiers by conversation over Rasa's REST channel, with OTP through the SMS outbox."""
 
 import itertools
-import json
 import re
 import time
 import urllib.request
@@ -11,8 +10,8 @@ from sqlalchemy import select
 
 from bot.db.models import Dossier
 from bot.db.session import session_factory
-from bot.forms.cccd import gender_century_digit
 from bot.forms.definitions import CCCD, CHOICE, DATE, NUMBER, PERSON_NAME, PHONE, load_forms
+from devtools.form_answers import answer_for, latest_otp
 
 pytestmark = pytest.mark.servers
 
@@ -29,35 +28,12 @@ def joined(replies) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 
 
-def answer_for(spec, answers: dict, phone: str) -> str:
-    if spec.type == PERSON_NAME:
-        return "nguyễn văn an"
-    if spec.type == DATE:
-        return "20/12/2030" if spec.not_past else "15/03/1990"
-    if spec.type == CCCD:
-        birth = answers.get(spec.birth_date_field, "15/03/1990")
-        year = int(birth[-4:])
-        gender = answers.get(spec.gender_field, "Nam")
-        return f"001{gender_century_digit(gender, year)}{year % 100:02d}123456"
-    if spec.type == PHONE:
-        return phone
-    if spec.type == CHOICE:
-        return spec.choices[0]
-    if spec.type == NUMBER:
-        return str(spec.min_value or 1)
-    return "Thôn 1, xã Tân Phú"
-
-
 def stored(spec, typed: str) -> str:
     return {"15/03/1990": "15/03/1990", "nguyễn văn an": "Nguyễn Văn An"}.get(typed, typed)
 
 
-def otp_code(services, phone: str, after: float = 0) -> str:
-    for line in reversed(services.sms_outbox.read_text(encoding="utf-8").splitlines()):
-        sms = json.loads(line)
-        if sms["phone"] == phone:
-            return re.search(r"\b(\d{6})\b", sms["text"]).group(1)
-    raise AssertionError(f"no SMS for {phone}")
+def otp_code(services, phone: str) -> str:
+    return latest_otp(services.sms_outbox, phone)
 
 
 def fill_form(person, code: str, phone: str) -> str:
