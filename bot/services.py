@@ -17,6 +17,7 @@ from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.search import ProcedureSearch, default_search
 from bot.catalog.store import Catalog, default_catalog
 from bot.db.session import session_factory, upgrade_schema
+from bot.dossiers.attachments import AttachmentStore
 from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
 from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
@@ -64,6 +65,10 @@ class Services:
     @cached_property
     def dossiers(self) -> DossierService:
         return DossierService(self.sessions, self.calendar)
+
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        return AttachmentStore(self.settings.var_dir / "attachments")
 
     def declaration_url(self, dossier_code: str) -> str:
         token = link_token(self.secret, "declaration", dossier_code)

@@ -36,7 +36,9 @@ def flow_for(tracker: Tracker) -> FormFlow:
     verified = _verified_until(tracker)
     channel = tracker.get_latest_input_channel() or "rest"
 
-    def submit(form: FormSpec, answers: dict[str, str], key: str) -> Submission:
+    def submit(
+        form: FormSpec, answers: dict[str, str], key: str, attachments: list[dict[str, Any]]
+    ) -> Submission:
         procedure = app.catalog.get(form.procedure_code)
         dossier = app.dossiers.submit(
             form=form,
@@ -46,6 +48,7 @@ def flow_for(tracker: Tracker) -> FormFlow:
             sender_id=tracker.sender_id,
             phone_hash=phone_hash(app.secret, answers[form.phone_field]),
             idempotency_key=key,
+            attachments=attachments,
         )
         return Submission(dossier.code, receipt(dossier, procedure, app.declaration_url(dossier.code)))
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from calendar import monthrange
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -110,6 +111,7 @@ class DossierService:
         sender_id: str,
         phone_hash: str,
         idempotency_key: str,
+        attachments: Sequence[Mapping[str, Any]] = (),
     ) -> SubmittedDossier:
         """Create the dossier, or return the one this key already created (a retried action, a double
         click or a network retry). The code's sequence is per agency and day; a race on it retries."""
@@ -118,7 +120,8 @@ class DossierService:
             if existing is not None:
                 return existing
             try:
-                return self._create(form, procedure, answers, channel, sender_id, phone_hash, idempotency_key)
+                data = {**answers, "_attachments": [dict(item) for item in attachments]}
+                return self._create(form, procedure, data, channel, sender_id, phone_hash, idempotency_key)
             except IntegrityError:
                 continue  # another request took the same sequence number or the same key: look again
         raise RuntimeError("could not allocate a dossier code")
@@ -156,7 +159,7 @@ class DossierService:
         self,
         form: FormSpec,
         procedure: Procedure | None,
-        answers: Mapping[str, str],
+        answers: Mapping[str, Any],
         channel: str,
         sender_id: str,
         phone_hash: str,

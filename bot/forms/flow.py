@@ -57,6 +57,7 @@ class FormState:
     idempotency_key: str = field(default_factory=lambda: uuid.uuid4().hex)
     dossier_code: str | None = None
     phone_verified: bool = False  # by OTP in this form
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # uploaded papers: upload_id, filename
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,8 +80,10 @@ class Submission:
 
 Handled = tuple["FormState", list[Reply]]
 
-# Submits the verified form: (form, answers, idempotency key) -> the dossier code and the receipt.
-Submitter = Callable[[FormSpec, dict[str, str], str], Submission]
+# Submits the verified form: (form, answers, idempotency key, attachments) -> the dossier code and receipt.
+Submitter = Callable[[FormSpec, dict[str, str], str, list[dict[str, Any]]], Submission]
+# Finds an uploaded file by its upload id: its filename, or None when there is no such upload.
+AttachmentLookup = Callable[[str], str | None]
 
 
 def parse_message(text: str) -> tuple[str, dict[str, Any], str]:
@@ -107,6 +110,7 @@ class FormFlow:
     today: Callable[[], datetime]
     # Whether a phone was verified earlier in this conversation (and is still within its validity).
     phone_is_verified: Callable[[str], bool] = lambda phone: False
+    find_attachment: AttachmentLookup = lambda upload_id: None
 
     # -- starting ------------------------------------------------------------------------------------
 
@@ -148,6 +152,14 @@ class FormFlow:
     def _summary(self, form: FormSpec, state: FormState) -> Reply:
         lines = [f"Dạ, anh/chị kiểm tra lại thông tin {form.title}:"]
         lines += [f"• {spec.label}: {state.answers.get(spec.name) or '(bỏ trống)'}" for spec in form.fields]
+        if state.attachments:
+            lines.append("• Tệp đính kèm: " + ", ".join(item["filename"] for item in state.attachments))
+        if form.attachments:
+            papers = ", ".join(paper.label for paper in form.attachments)
+            lines.append(
+                f"Giấy tờ kèm theo ({papers}): anh/chị có thể gửi ảnh hoặc PDF bằng nút đính kèm, "
+                "hoặc mang bản chính khi nhận kết quả."
+            )
         lines.append('Nếu đúng, anh/chị bấm "Xác nhận gửi" để em gửi mã xác thực đến số điện thoại đã khai.')
         buttons = (
             Button("Xác nhận gửi", "/affirm"),
@@ -168,6 +180,8 @@ class FormFlow:
                     'Khi cần, anh/chị nhắn "nộp hồ sơ" để bắt đầu lại ạ.'
                 )
             ]
+        if intent == "attach" and state.phase not in (CONSENT, *FINISHED):
+            return self._on_attachment(state, str(entities.get("upload_id", "")))
         handler = {
             CONSENT: self._on_consent,
             FIELDS: self._on_field,
@@ -179,6 +193,17 @@ class FormFlow:
         if handler is None:
             return state, []
         return handler(state, text, intent, entities, folded)
+
+    def _on_attachment(self, state: FormState, upload_id: str) -> Handled:
+        filename = self.find_attachment(upload_id)
+        if filename is None:
+            return state, [Reply("Dạ, em không tìm thấy tệp vừa gửi, anh/chị gửi lại giúp em ạ.")]
+        if any(item["upload_id"] == upload_id for item in state.attachments):
+            return state, []
+        attachments = [*state.attachments, {"upload_id": upload_id, "filename": filename}]
+        return replace(state, attachments=attachments), [
+            Reply(f'Dạ, em đã nhận tệp "{filename}" ({len(attachments)} tệp đính kèm).')
+        ]
 
     def _on_consent(
         self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
@@ -292,5 +317,5 @@ class FormFlow:
 
     def _submit(self, state: FormState) -> tuple[FormState, list[Reply]]:
         form = self.forms[state.procedure_code]
-        submission = self.submit(form, state.answers, state.idempotency_key)
+        submission = self.submit(form, state.answers, state.idempotency_key, state.attachments)
         return replace(state, phase=DONE, dossier_code=submission.dossier_code), submission.replies

@@ -64,11 +64,12 @@ def world(tmp_path):
     dossiers = DossierService(sessions, WorkingCalendar(), clock=lambda: clock["now"])
     forms = parse_forms(__import__("yaml").safe_load(FORM_YAML))
 
-    def submit(form, answers, key):
+    def submit(form, answers, key, attachments):
         dossier = dossiers.submit(
             form=form,
             procedure=None,
             answers=answers,
+            attachments=attachments,
             channel="rest",
             sender_id="citizen-1",
             phone_hash=phone_hash(SECRET, answers[form.phone_field]),
@@ -222,3 +223,27 @@ def test_retried_submission_creates_one_dossier(world):
     assert "đã được gửi trước đó" in replies[0].text
     with sessions() as session:
         assert session.execute(select(func.count()).select_from(Dossier)).scalar_one() == 1
+
+
+def test_attachments_are_kept_listed_in_the_summary_and_stored_with_the_dossier(world, tmp_path):
+    from bot.dossiers.attachments import AttachmentStore
+
+    flow, sessions, outbox, _ = world
+    store = AttachmentStore(tmp_path / "attachments")
+    upload = store.save("giay chung sinh.pdf", b"%PDF-1.4 test")
+    flow.find_attachment = lambda upload_id: store.get(upload_id).filename if store.get(upload_id) else None
+    state, _ = flow.start("9.999001", "x")
+    state, _ = flow.handle(state, "/affirm")
+    state, replies = flow.handle(state, f'/attach{{"upload_id": "{upload.upload_id}"}}')
+    assert "giay chung sinh.pdf" in replies[0].text and state.step == 0  # the question is asked again
+    state, replies = flow.handle(state, '/attach{"upload_id": "not-a-real-upload-id-123"}')
+    assert "không tìm thấy" in replies[0].text and len(state.attachments) == 1
+    state = fill(flow, state)
+    assert "• Tệp đính kèm: giay chung sinh.pdf" in flow.prompt(state)[0].text
+    state, _ = flow.handle(state, "/affirm")
+    state, _ = flow.handle(state, last_code(outbox))
+    with sessions() as session:
+        dossier = session.execute(select(Dossier)).scalar_one()
+        assert dossier.form_data["_attachments"] == [
+            {"upload_id": upload.upload_id, "filename": "giay chung sinh.pdf"}
+        ]
