@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.documents.declaration_pdf import render_declaration
+from bot.dossiers.attachments import MAX_BYTES, AttachmentRejectedError
 from bot.dossiers.submission import link_token
 from bot.services import services
 from bot.settings import PROJECT_ROOT, Settings
@@ -110,6 +111,31 @@ async def declaration(request: web.Request) -> web.Response:
     )
 
 
+UPLOAD_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS"}
+
+
+async def upload(request: web.Request) -> web.Response:
+    """A citizen's photo or PDF of a paper, uploaded from the chat widget during a dossier form.
+
+    Returns the upload id that the widget then sends to the assistant as `/attach{"upload_id": …}`."""
+    if request.method == "OPTIONS":
+        return web.Response(headers=UPLOAD_CORS)
+    try:
+        form = await request.post()
+    except web.HTTPRequestEntityTooLarge:
+        return web.json_response({"error": "Dạ, tệp lớn hơn 10 MB ạ."}, status=413, headers=UPLOAD_CORS)
+    file = form.get("file")
+    if not isinstance(file, web.FileField):
+        return web.json_response({"error": "Thiếu tệp (trường 'file')."}, status=400, headers=UPLOAD_CORS)
+    content = file.file.read(MAX_BYTES + 1)
+    try:
+        saved = services().attachments.save(file.filename, content)
+    except AttachmentRejectedError as rejected:
+        return web.json_response({"error": str(rejected)}, status=400, headers=UPLOAD_CORS)
+    body = {"upload_id": saved.upload_id, "filename": saved.filename, "size": saved.size}
+    return web.json_response(body, status=201, headers=UPLOAD_CORS)
+
+
 @web.middleware
 async def security_headers(request: web.Request, handler):
     response = await handler(request)
@@ -119,7 +145,8 @@ async def security_headers(request: web.Request, handler):
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[security_headers])
+    # Uploads are capped at 10 MB (plus the multipart envelope); aiohttp refuses larger bodies with 413.
+    app = web.Application(middlewares=[security_headers], client_max_size=MAX_BYTES + 64 * 1024)
     app[SETTINGS_KEY] = settings
     aiohttp_jinja2.setup(
         app,
@@ -129,5 +156,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", demo_page, name="demo")
     app.router.add_get("/healthz", health, name="health")
     app.router.add_get("/dossiers/{code}/declaration.pdf", declaration, name="declaration")
+    app.router.add_route("POST", "/api/uploads", upload, name="upload")
+    app.router.add_route("OPTIONS", "/api/uploads", upload)
     app.router.add_static("/static/webchat/", WEBCHAT_STATIC, name="webchat")
     return app

@@ -2,6 +2,7 @@
 
 import json
 import re
+import urllib.error
 import urllib.request
 
 import pytest
@@ -42,3 +43,34 @@ def test_health(services):
     status, _, body = fetch(f"{services.backoffice_url}/healthz")
     assert status == 200
     assert json.loads(body) == {"status": "ok", "database": "ok", "rasa": "ok"}
+
+
+def upload(services, filename: str, content: bytes) -> tuple[int, dict]:
+    boundary = "dvc-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{services.backoffice_url}/api/uploads",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_upload_accepts_a_pdf_and_refuses_other_files(services):
+    status, body = upload(services, "giấy chứng sinh.pdf", b"%PDF-1.4 test file")
+    assert status == 201 and body["filename"] == "giấy chứng sinh.pdf" and len(body["upload_id"]) >= 16
+    status, body = upload(services, "virus.pdf", b"MZ\x90\x00not a pdf")
+    assert status == 400 and "chỉ nhận" in body["error"]
+    status, _ = upload(services, "big.pdf", b"%PDF-" + b"x" * (11 * 1024 * 1024))
+    assert status == 413
