@@ -136,3 +136,20 @@ def test_server_down_shows_an_error_and_retry_keeps_the_message(services, page: 
     page.unroute("**/webhooks/rest/webhook")
     page.click(".dvc-retry")
     expect(bot_messages(page).last).to_contain_text("toàn trình", timeout=30_000)
+
+
+def test_a_photo_of_a_paper_is_attached_during_a_dossier_form(services, page: Page, tmp_path):
+    photo = tmp_path / "giay-chung-sinh.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page.goto(f"{services.backoffice_url}/")
+    page.click("#dvc-chat-launcher")
+    expect(bot_messages(page).first).to_contain_text("Dạ", timeout=30_000)
+    page.fill("#dvc-chat-input", "tôi muốn nộp hồ sơ khai sinh")
+    page.press("#dvc-chat-input", "Enter")
+    expect(bot_messages(page).last).to_contain_text("Nghị định 13/2023", timeout=30_000)
+    page.get_by_role("button", name="Đồng ý").last.click()
+    expect(bot_messages(page).last).to_contain_text("Bước 1/", timeout=30_000)
+    page.set_input_files("#dvc-chat-file", str(photo))
+    expect(page.locator(".dvc-msg.dvc-user").last).to_have_text("📎 giay-chung-sinh.png", timeout=30_000)
+    expect(page.locator("#dvc-chat-messages")).to_contain_text('em đã nhận tệp "giay-chung-sinh.png"')
+    expect(bot_messages(page).last).to_contain_text("Bước 1/")  # the same question is asked again

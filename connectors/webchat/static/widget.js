@@ -53,6 +53,9 @@
   var OPEN_ON_LOAD = (attr('data-open') || '').toLowerCase() === 'true';
 
   var ENDPOINT = SERVER + '/webhooks/rest/webhook';
+  // Photos/PDFs of papers go to the back-office (the origin this script is served from, or data-upload).
+  var UPLOAD_URL = (attr('data-upload') || (scriptOrigin() + '/api/uploads')).replace(/\/+$/, '');
+  var MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
   var KEY_SENDER = 'dvc-webchat:sender:' + SERVER;
   var KEY_TRANSCRIPT = 'dvc-webchat:transcript:' + SERVER;
   var KEY_OPEN = 'dvc-webchat:open:' + SERVER;
@@ -278,6 +281,10 @@
     '  background: #c8102e; color: #fff; font-size: 16px; font-weight: 700; }',
     '#dvc-chat-send:hover { background: #a50d26; }',
     '#dvc-chat-send:disabled { background: #9aa6b6; cursor: not-allowed; }',
+    '#dvc-chat-attach { flex: none; width: 44px; height: 44px; border: 1px solid #c9d3e0; border-radius: 22px;',
+    '  background: #f3f6fa; font-size: 20px; cursor: pointer; padding: 0; }',
+    '#dvc-chat-attach:disabled { opacity: .5; cursor: not-allowed; }',
+    '#dvc-chat-file { display: none; }',
     '.dvc-footnote { flex: none; margin: 0; padding: 0 12px 8px; background: #fff; font-size: 12px; color: #6b7a90;',
     '  text-align: center; }',
 
@@ -378,7 +385,7 @@
   // ------------------------------------------------------------------
   // Build the UI
   // ------------------------------------------------------------------
-  var root, launcher, panel, messagesEl, input, sendBtn, resetBtn, closeBtn;
+  var root, launcher, panel, messagesEl, input, sendBtn, resetBtn, closeBtn, attachBtn, fileInput;
   var typingEl = null;
   var isOpen = false;
   var busy = false;
@@ -445,8 +452,13 @@
       'aria-label': TXT.inputLabel
     });
     sendBtn = el('button', { type: 'button', id: 'dvc-chat-send', className: 'dvc-send', text: TXT.send });
+    attachBtn = el('button', {
+      type: 'button', id: 'dvc-chat-attach', title: 'Đính kèm ảnh hoặc PDF giấy tờ',
+      'aria-label': 'Đính kèm ảnh hoặc PDF giấy tờ', text: '\uD83D\uDCCE'
+    });
+    fileInput = el('input', { type: 'file', id: 'dvc-chat-file', accept: 'image/jpeg,image/png,application/pdf' });
 
-    var composer = el('div', { className: 'dvc-composer' }, [input, sendBtn]);
+    var composer = el('div', { className: 'dvc-composer' }, [attachBtn, fileInput, input, sendBtn]);
 
     panel = el('div', {
       id: 'dvc-chat-panel',
@@ -589,6 +601,7 @@
   function updateSendState() {
     if (!sendBtn) return;
     sendBtn.disabled = busy;
+    if (attachBtn) attachBtn.disabled = busy;
     sendBtn.setAttribute('aria-busy', busy ? 'true' : 'false');
     var qr = messagesEl.querySelectorAll('.dvc-quick-reply, .dvc-retry');
     for (var i = 0; i < qr.length; i++) qr[i].disabled = busy;
