@@ -39,6 +39,7 @@ run: setup train .env
 	echo "  Back-office health:              http://localhost:$${DVC_BACKOFFICE_PORT:-8080}/healthz"; \
 	echo "  Rasa REST channel:               http://localhost:$${RASA_PORT:-5005}/webhooks/rest/webhook"; \
 	echo "  Action server:                   http://localhost:$${ACTION_PORT:-5055}/health"; \
+	echo "  SMS in development (OTP codes):  var/sms_outbox.jsonl"; \
 	echo "  Stop everything with Ctrl-C."; \
 	echo ""; \
 	exec $(VENV)/bin/honcho start -f Procfile -e /dev/null
