@@ -201,3 +201,25 @@ def test_start_from_the_button_under_an_info_answer(citizen):
     payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
     assert '/start_dossier{"procedure_code": "1.001193"}' in payloads
     assert "Nghị định 13/2023/NĐ-CP" in joined(person.say("tôi muốn nộp hồ sơ khai sinh"))
+
+
+def test_resume_after_a_pause_that_ended_the_session(citizen):
+    person, phone = citizen(), new_phone()
+    person.say('/start_dossier{"procedure_code": "1.000656"}')
+    person.say("/affirm")
+    assert "Bước 2/" in joined(person.say(answer_for(FORMS["1.000656"].fields[0], {}, phone)))
+    person.say("/session_start")  # what Rasa does after a long pause: a new session, slots carried over
+    resumed = joined(person.say("tiếp tục hồ sơ"))
+    assert "tiếp tục hồ sơ" in resumed and "Bước 2/" in resumed
+
+
+def test_a_phone_verified_once_is_not_asked_again_in_the_same_conversation(services, citizen):
+    person, phone = citizen(), new_phone()
+    fill_form(person, "2.000635", phone)
+    person.say("/affirm")
+    first = CODE.search(joined(person.say(otp_code(services, phone)))).group(1)
+    sms_before = services.sms_outbox.read_text(encoding="utf-8").count(phone)
+    fill_form(person, "1.004873", phone)
+    second = joined(person.say("/affirm"))  # no new code: the phone was verified minutes ago
+    assert "Mã hồ sơ" in second and first not in second
+    assert services.sms_outbox.read_text(encoding="utf-8").count(phone) == sms_before
