@@ -7,7 +7,9 @@ an unfinished form across a pause or a restart of the Rasa server.
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,15 +18,22 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.procedures import say_replies, typed_text
-from bot.catalog.answers import Button, Reply
+from bot.actions.procedures import say, say_replies, typed_text
+from bot.catalog.answers import OVERVIEW, Button, Reply
 from bot.dossiers.receipt import receipt
 from bot.forms.definitions import FormSpec
 from bot.forms.flow import CANCELLED, FINISHED, FormFlow, FormState, Submission
 from bot.otp.service import phone_hash
 from bot.services import services
+from bot.text.normalize import fold
 
 FINISHED_VALUE = "finished"  # dossier_input value that ends the form loop
+# Words that say "submit", as opposed to asking about a procedure ("đăng ký kết hôn" alone is a question).
+SUBMIT_WORDS = re.compile(r"\b(nop|lam ho so|lap ho so|lam hs|dien|to khai|online|truc tuyen|gui ho so)\b")
+
+
+def message_id(tracker: Tracker) -> str | None:
+    return tracker.latest_message.get("message_id")
 
 
 def _verified_until(tracker: Tracker) -> dict[str, Any]:
@@ -89,6 +98,13 @@ class ActionStartDossier(Action):
     ) -> list[dict[str, Any]]:
         app = services()
         code = next(tracker.get_latest_entity_values("procedure_code"), None)
+        text = typed_text(tracker)
+        if code is None and text and not SUBMIT_WORDS.search(fold(text)):
+            # The NLU heard "submit" where the citizen only named a procedure: answer about it instead.
+            say(
+                dispatcher, app.assistant.ask(OVERVIEW, text, current_code=tracker.get_slot("procedure_code"))
+            )
+            return [SlotSet("dossier_state", None), SlotSet("dossier_input", FINISHED_VALUE)]
         if code is None:
             phrase = next(tracker.get_latest_entity_values("procedure"), None) or typed_text(tracker)
             result = app.search.search(phrase, limit=10) if phrase else None
@@ -107,6 +123,7 @@ class ActionStartDossier(Action):
             return [SlotSet("dossier_state", None), SlotSet("dossier_input", FINISHED_VALUE)]
         procedure = app.catalog.get(code)
         state, replies = flow_for(tracker).start(code, procedure.name if procedure else app.forms[code].title)
+        state = replace(state, opened_by=message_id(tracker))
         say_replies(dispatcher, replies)
         return [
             SlotSet("dossier_state", state.to_dict()),
@@ -127,9 +144,9 @@ class ActionResumeDossier(Action):
             dispatcher.utter_message(text="Dạ, hiện anh/chị không có hồ sơ nào đang khai dở.")
             say_replies(dispatcher, [submittable_choices()])
             return [SlotSet("dossier_input", FINISHED_VALUE)]
-        state = FormState.from_dict(saved)
+        state = replace(FormState.from_dict(saved), opened_by=message_id(tracker))
         dispatcher.utter_message(text=f"Dạ, mình tiếp tục hồ sơ thủ tục mã {state.procedure_code} nhé.")
-        return [SlotSet("dossier_input", None)]
+        return [SlotSet("dossier_input", None), SlotSet("dossier_state", state.to_dict())]
 
 
 class ValidateDossierForm(FormValidationAction):
@@ -142,7 +159,10 @@ class ValidateDossierForm(FormValidationAction):
         saved = tracker.get_slot("dossier_state")
         if not saved or value == FINISHED_VALUE:
             return {"dossier_input": FINISHED_VALUE}
-        state, replies = flow_for(tracker).handle(FormState.from_dict(saved), str(value))
+        current = FormState.from_dict(saved)
+        if current.opened_by is not None and current.opened_by == message_id(tracker):
+            return {"dossier_input": None}  # the message that opened the form is not the first answer
+        state, replies = flow_for(tracker).handle(current, str(value))
         say_replies(dispatcher, replies)
         slots: dict[str, Any] = {"dossier_state": state.to_dict(), "dossier_input": None}
         if state.phone_verified and state.phase in FINISHED:

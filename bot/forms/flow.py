@@ -58,6 +58,7 @@ class FormState:
     dossier_code: str | None = None
     phone_verified: bool = False  # by OTP in this form
     attachments: list[dict[str, Any]] = field(default_factory=list)  # uploaded papers: upload_id, filename
+    opened_by: str | None = None  # id of the message that opened (or reopened) the form: not an answer
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

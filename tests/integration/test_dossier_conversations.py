@@ -40,6 +40,7 @@ def fill_form(person, code: str, phone: str) -> str:
     """Start the form, consent, answer every question; return the summary text."""
     replies = person.say(f'/start_dossier{{"procedure_code": "{code}"}}')
     assert "Nghị định 13/2023/NĐ-CP" in joined(replies)
+    assert "vui lòng chọn" not in joined(replies)  # the message that opened the form is not an answer
     replies = person.say("/affirm")
     answers: dict[str, str] = {}
     form = FORMS[code]
@@ -200,7 +201,12 @@ def test_start_from_the_button_under_an_info_answer(citizen):
     replies = person.say("thủ tục đăng ký khai sinh")
     payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
     assert '/start_dossier{"procedure_code": "1.001193"}' in payloads
-    assert "Nghị định 13/2023/NĐ-CP" in joined(person.say("tôi muốn nộp hồ sơ khai sinh"))
+    opened = joined(person.say("tôi muốn nộp hồ sơ khai sinh"))
+    assert "Nghị định 13/2023/NĐ-CP" in opened and "vui lòng chọn" not in opened
+    # Naming a submittable procedure without asking to submit is a question, not a form.
+    other = citizen()
+    answer = joined(other.say("đăng ký kết hôn"))
+    assert "mã 1.000894" in answer and "Nghị định 13/2023/NĐ-CP" not in answer
 
 
 def test_resume_after_a_pause_that_ended_the_session(citizen):
