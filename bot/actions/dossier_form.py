@@ -66,12 +66,17 @@ def flow_for(tracker: Tracker) -> FormFlow:
             verified.get("hash") == phone_hash(app.secret, phone) and verified.get("until", 0) > time.time()
         )
 
+    def find_attachment(upload_id: str) -> str | None:
+        attachment = app.attachments.get(upload_id)
+        return attachment.filename if attachment else None
+
     return FormFlow(
         app.forms,
         app.otp,
         submit,
         today=lambda: datetime.now(timezone.utc),
         phone_is_verified=phone_is_verified,
+        find_attachment=find_attachment,
     )
 
 

@@ -147,7 +147,7 @@ def test_a_photo_of_a_paper_is_attached_during_a_dossier_form(services, page: Pa
     page.fill("#dvc-chat-input", "tôi muốn nộp hồ sơ khai sinh")
     page.press("#dvc-chat-input", "Enter")
     expect(bot_messages(page).last).to_contain_text("Nghị định 13/2023", timeout=30_000)
-    page.get_by_role("button", name="Đồng ý").last.click()
+    page.get_by_role("button", name="Đồng ý", exact=True).last.click()
     expect(bot_messages(page).last).to_contain_text("Bước 1/", timeout=30_000)
     page.set_input_files("#dvc-chat-file", str(photo))
     expect(page.locator(".dvc-msg.dvc-user").last).to_have_text("📎 giay-chung-sinh.png", timeout=30_000)

@@ -480,6 +480,12 @@
     closeBtn.addEventListener('click', function () { close(); });
     resetBtn.addEventListener('click', function () { reset(); });
     sendBtn.addEventListener('click', function () { submitInput(); });
+    attachBtn.addEventListener('click', function () { if (!busy) fileInput.click(); });
+    fileInput.addEventListener('change', function () {
+      var file = fileInput.files && fileInput.files[0];
+      fileInput.value = '';
+      if (file) uploadFile(file);
+    });
     input.addEventListener('keydown', function (ev) {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
         ev.preventDefault();
@@ -605,6 +611,43 @@
     sendBtn.setAttribute('aria-busy', busy ? 'true' : 'false');
     var qr = messagesEl.querySelectorAll('.dvc-quick-reply, .dvc-retry');
     for (var i = 0; i < qr.length; i++) qr[i].disabled = busy;
+  }
+
+  // ------------------------------------------------------------------
+  // Attachments: upload to the back-office, then tell the assistant the upload id
+  // ------------------------------------------------------------------
+  function uploadFile(file) {
+    if (busy) return;
+    if (file.size > MAX_UPLOAD_BYTES) {
+      addEntry({ from: 'bot', text: 'Dạ, tệp lớn hơn 10 MB, anh/chị gửi ảnh nhỏ hơn hoặc nén PDF ạ.' });
+      return;
+    }
+    var data = new FormData();
+    data.append('file', file, file.name);
+    busy = true;
+    updateSendState();
+    showTyping();
+    fetch(UPLOAD_URL, { method: 'POST', body: data, credentials: 'omit', mode: 'cors' })
+      .then(function (res) {
+        return res.json().then(function (body) { return { ok: res.ok, body: body || {} }; });
+      })
+      .then(function (result) {
+        hideTyping();
+        busy = false;
+        updateSendState();
+        if (!result.ok || !result.body.upload_id) {
+          addEntry({ from: 'bot', text: String(result.body.error || 'Dạ, em chưa nhận được tệp, anh/chị thử lại ạ.') });
+          return;
+        }
+        var payload = '/attach' + JSON.stringify({ upload_id: String(result.body.upload_id) });
+        sendMessage(payload, '\uD83D\uDCCE ' + String(result.body.filename || file.name));
+      })
+      .catch(function () {
+        hideTyping();
+        busy = false;
+        updateSendState();
+        addEntry({ from: 'bot', text: 'Dạ, em chưa gửi được tệp (mất kết nối), anh/chị thử lại ạ.' });
+      });
   }
 
   // ------------------------------------------------------------------
