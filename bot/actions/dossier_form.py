@@ -7,7 +7,6 @@ an unfinished form across a pause or a restart of the Rasa server.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -23,13 +22,11 @@ from bot.catalog.answers import OVERVIEW, Button, Reply
 from bot.dossiers.receipt import receipt
 from bot.forms.definitions import FormSpec
 from bot.forms.flow import CANCELLED, FINISHED, FormFlow, FormState, Submission
+from bot.forms.intake import asks_to_submit, submittable_procedure
 from bot.otp.service import phone_hash
 from bot.services import services
-from bot.text.normalize import fold
 
 FINISHED_VALUE = "finished"  # dossier_input value that ends the form loop
-# Words that say "submit", as opposed to asking about a procedure ("đăng ký kết hôn" alone is a question).
-SUBMIT_WORDS = re.compile(r"\b(nop|lam ho so|lap ho so|lam hs|dien|to khai|online|truc tuyen|gui ho so)\b")
 
 
 def message_id(tracker: Tracker) -> str | None:
@@ -104,19 +101,17 @@ class ActionStartDossier(Action):
         app = services()
         code = next(tracker.get_latest_entity_values("procedure_code"), None)
         text = typed_text(tracker)
-        if code is None and text and not SUBMIT_WORDS.search(fold(text)):
+        if code is None and text and not asks_to_submit(text):
             # The NLU heard "submit" where the citizen only named a procedure: answer about it instead.
-            say(
-                dispatcher, app.assistant.ask(OVERVIEW, text, current_code=tracker.get_slot("procedure_code"))
-            )
-            return [SlotSet("dossier_state", None), SlotSet("dossier_input", FINISHED_VALUE)]
-        if code is None:
-            phrase = next(tracker.get_latest_entity_values("procedure"), None) or typed_text(tracker)
-            result = app.search.search(phrase, limit=10) if phrase else None
-            submittable = [
-                m.procedure.code for m in (result.matches if result else ()) if m.procedure.code in app.forms
+            turn = app.assistant.ask(OVERVIEW, text, current_code=tracker.get_slot("procedure_code"))
+            return [
+                *say(dispatcher, turn),
+                SlotSet("dossier_state", None),
+                SlotSet("dossier_input", FINISHED_VALUE),
             ]
-            code = submittable[0] if submittable else tracker.get_slot("procedure_code")
+        if code is None:
+            phrase = next(tracker.get_latest_entity_values("procedure"), None) or text
+            code = submittable_procedure(app.search, app.forms, phrase) or tracker.get_slot("procedure_code")
         if code not in app.forms:
             procedure = app.catalog.get(code) if code else None
             if procedure is not None:
