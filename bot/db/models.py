@@ -42,6 +42,8 @@ class Officer(Base):
     password_hash = Column(String(255), nullable=False)
     is_active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    failed_logins = Column(Integer, nullable=False, default=0)  # consecutive failures since the last success
+    locked_until = Column(DateTime(timezone=True))
 
     department = relationship("Department", back_populates="officers")
 
@@ -66,6 +68,13 @@ class Dossier(Base):
     officer_id = Column(Integer, ForeignKey("officers.id"))
     received_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     due_at = Column(DateTime(timezone=True))
+    # The time limit in working days, so the clock can restart when a requested supplement arrives.
+    time_limit_days = Column(Integer)
+    clock_paused_at = Column(DateTime(timezone=True))  # set while waiting for the citizen's supplement
+    supplement_request = Column(Text, nullable=False, default="")  # which documents the citizen must add
+    completed_at = Column(DateTime(timezone=True))  # when the result was decided (approved / rejected)
+    fee_amount = Column(Integer)  # VND, when the catalogue states one
+    fee_paid_at = Column(DateTime(timezone=True))
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
 
     events = relationship(
@@ -89,3 +98,49 @@ class DossierEvent(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
 
     dossier = relationship("Dossier", back_populates="events")
+
+
+class OfficerSession(Base):
+    """A signed-in officer: a browser session (kind "web", with its CSRF token) or an API bearer token
+    (kind "api"). Only a hash of the secret is stored, so a database leak does not leak sessions."""
+
+    __tablename__ = "officer_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), unique=True, nullable=False)
+    officer_id = Column(Integer, ForeignKey("officers.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(8), nullable=False)  # web | api
+    csrf_token = Column(String(64), nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+
+    officer = relationship("Officer")
+
+
+class Notification(Base):
+    """Outbox of messages to a citizen's conversation, written in the same transaction as the status
+    change and delivered through Rasa's HTTP API until it succeeds (so nothing is lost while Rasa is down)."""
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id"), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    sender_id = Column(String(128), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+    delivered_at = Column(DateTime(timezone=True), index=True)
+    last_error = Column(Text, nullable=False, default="")
+
+
+class StatusLookup(Base):
+    """One citizen lookup of a dossier by code, kept to rate-limit guessing (only a hash of the sender)."""
+
+    __tablename__ = "status_lookups"
+
+    id = Column(Integer, primary_key=True)
+    requester_hash = Column(String(64), nullable=False, index=True)
+    found = Column(Boolean, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)

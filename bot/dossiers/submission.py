@@ -78,6 +78,30 @@ def due_date(
     return calendar.add_working_days(received_at, max(1, round(amount))), unit != "ngày làm việc"
 
 
+def working_days_limit(limit: TimeLimit | None) -> int | None:
+    """The time limit in working days, when it is counted in working days (or has no stated unit)."""
+    if limit is None or limit.value is None:
+        return None
+    unit = (limit.unit or "").lower()
+    if unit == "giờ":
+        return max(1, round(limit.value / 8))
+    return max(1, round(limit.value)) if unit in ("", "ngày làm việc") else None
+
+
+def online_fee_amount(procedure: Procedure | None) -> int | None:
+    """The fee in VND when the catalogue states exactly one amount for submitting online."""
+    if procedure is None:
+        return None
+    channels = sorted(procedure.channels, key=lambda channel: channel.kind != ONLINE)
+    for channel in channels:
+        amounts = set(channel.fee.amounts_vnd)
+        if len(amounts) == 1 and not channel.fee.free:
+            return amounts.pop()
+        if channel.fee.free or amounts:
+            return None
+    return None
+
+
 def online_time_limit(procedure: Procedure | None) -> TimeLimit | None:
     if procedure is None:
         return None
@@ -167,7 +191,8 @@ class DossierService:
     ) -> SubmittedDossier:
         now = self.clock()
         local_now = now.astimezone(VIETNAM)  # codes and due dates follow the commune's calendar day
-        due, estimate = due_date(local_now, online_time_limit(procedure), self.calendar)
+        limit = online_time_limit(procedure)
+        due, estimate = due_date(local_now, limit, self.calendar)
         prefix = dossier_code(form.agency_code, local_now.date(), 0)[:-4]
         with self.session_factory() as session, session.begin():
             desk = self._desk(session)
@@ -190,6 +215,8 @@ class DossierService:
                 received_at=now,
                 # Due at the end of the working day (17:00 in Vietnam).
                 due_at=_end_of_working_day(due) if due else None,
+                time_limit_days=working_days_limit(limit),
+                fee_amount=online_fee_amount(procedure),
             )
             dossier.events.append(
                 DossierEvent(

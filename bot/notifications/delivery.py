@@ -1,0 +1,70 @@
+"""Deliver the outbox through Rasa's HTTP API (token-protected), retrying until Rasa takes each message.
+
+Rasa is asked to run the external intent `EXTERNAL_dossier_update` in the citizen's conversation, on the
+channel they used; the action `action_deliver_notification` claims the outbox row and says its text there."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import quote
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+from bot.notifications.outbox import Outbox, PendingNotification
+
+logger = logging.getLogger(__name__)
+
+EXTERNAL_INTENT = "EXTERNAL_dossier_update"
+
+
+class RasaDelivery:
+    def __init__(self, outbox: Outbox, rasa_url: str, token: str, poll_seconds: float = 2.0) -> None:
+        self.outbox = outbox
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next poll (called after an officer's action)."""
+        self._wake.set()
+
+    async def deliver_pending(self, client: ClientSession) -> int:
+        """One round over the outbox; returns how many notifications were delivered."""
+        loop = asyncio.get_running_loop()
+        delivered = 0
+        for notification in await loop.run_in_executor(None, self.outbox.pending):
+            error = await self._trigger(client, notification)
+            if error is None and await loop.run_in_executor(None, self.outbox.is_delivered, notification.id):
+                delivered += 1
+                continue
+            error = error or "Rasa answered, but the action did not deliver the message (action server down?)"
+            logger.warning("notification %s not delivered yet: %s", notification.id, error)
+            await loop.run_in_executor(None, self.outbox.record_failure, notification.id, error)
+        return delivered
+
+    async def _trigger(self, client: ClientSession, notification: PendingNotification) -> str | None:
+        url = f"{self.rasa_url}/conversations/{quote(notification.sender_id, safe='')}/trigger_intent"
+        body = {"name": EXTERNAL_INTENT, "entities": {"notification_id": str(notification.id)}}
+        params = {"output_channel": notification.channel, "token": self.token}
+        try:
+            async with client.post(url, json=body, params=params) as response:
+                if response.status != 200:
+                    return f"Rasa answered HTTP {response.status}: {(await response.text())[:200]}"
+                return None
+        except (ClientError, asyncio.TimeoutError, OSError) as error:
+            return f"Rasa unreachable: {error!r}"
+
+    async def run(self) -> None:
+        """Deliver forever (a background task of the back-office); survives any error in a round."""
+        async with ClientSession(timeout=ClientTimeout(total=15)) as client:
+            while True:
+                try:
+                    await self.deliver_pending(client)
+                except Exception:
+                    logger.exception("notification delivery round failed")
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                self._wake.clear()

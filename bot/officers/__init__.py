@@ -1,0 +1,1 @@
+"""Officer accounts of the commune's back-office and their authentication."""

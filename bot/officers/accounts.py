@@ -1,0 +1,364 @@
+"""Departments and officer accounts: creation, updates, listing and password hashing (argon2).
+
+Passwords are only ever handled in memory: they are hashed with argon2 and never stored or logged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Department, Officer, OfficerSession
+
+DESK = "desk"
+SPECIALIST = "specialist"
+LEADER = "leader"
+ADMIN = "admin"
+ROLES = (DESK, SPECIALIST, LEADER, ADMIN)
+ROLE_LABELS = {
+    DESK: "Bộ phận Một cửa",
+    SPECIALIST: "Chuyên viên phòng chuyên môn",
+    LEADER: "Lãnh đạo",
+    ADMIN: "Quản trị hệ thống",
+}
+ROLES_NEEDING_DEPARTMENT = frozenset({DESK, SPECIALIST, LEADER})
+
+MIN_PASSWORD_LENGTH = 8
+USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,64}")
+DEPARTMENT_CODE_PATTERN = re.compile(r"[A-Z0-9_]{1,32}")
+MAX_NAME_LENGTH = 200
+
+# Production defaults (argon2id, RFC 9106 low-memory profile). Tests may replace this with a cheap hasher.
+PASSWORD_HASHER = PasswordHasher()
+
+Clock = Callable[[], datetime]
+
+
+class AccountError(ValueError):
+    """An account operation was refused; the message is meant for the operator (in Vietnamese)."""
+
+
+def utc_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+# --- passwords -------------------------------------------------------------------------------------
+
+
+def check_password_policy(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+
+
+def hash_password(password: str) -> str:
+    return PASSWORD_HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return PASSWORD_HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    try:
+        return PASSWORD_HASHER.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+_dummy_hash: tuple[PasswordHasher, str] | None = None
+
+
+def dummy_verify(password: str) -> None:
+    """Spend the time of a real verification, so that an unknown username cannot be told by timing."""
+    global _dummy_hash
+    if _dummy_hash is None or _dummy_hash[0] is not PASSWORD_HASHER:
+        _dummy_hash = (PASSWORD_HASHER, PASSWORD_HASHER.hash("dummy password, never valid"))
+    verify_password(_dummy_hash[1], password)
+
+
+# --- views -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentView:
+    id: int
+    code: str
+    name: str
+    officer_count: int
+
+
+@dataclass(frozen=True)
+class OfficerView:
+    id: int
+    username: str
+    full_name: str
+    title: str
+    role: str
+    role_label: str
+    department_id: int | None
+    department_code: str | None
+    department_name: str | None
+    is_active: bool
+    locked_until: datetime | None
+
+
+def officer_view(officer: Officer) -> OfficerView:
+    department = officer.department
+    return OfficerView(
+        id=officer.id,
+        username=officer.username,
+        full_name=officer.full_name,
+        title=officer.title or "",
+        role=officer.role,
+        role_label=ROLE_LABELS.get(officer.role, officer.role),
+        department_id=officer.department_id,
+        department_code=department.code if department else None,
+        department_name=department.name if department else None,
+        is_active=bool(officer.is_active),
+        locked_until=as_utc(officer.locked_until),
+    )
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def normalize_username(username: str) -> str:
+    normalized = (username or "").strip().lower()
+    if not USERNAME_PATTERN.fullmatch(normalized):
+        raise AccountError(
+            f"Tên đăng nhập '{username}' không hợp lệ: 3–64 ký tự gồm chữ thường, chữ số và . _ -"
+        )
+    return normalized
+
+
+def normalize_department_code(code: str) -> str:
+    normalized = (code or "").strip().upper()
+    if not DEPARTMENT_CODE_PATTERN.fullmatch(normalized):
+        raise AccountError(
+            f"Mã phòng ban '{code}' không hợp lệ: tối đa 32 ký tự gồm chữ in hoa, chữ số và dấu gạch dưới."
+        )
+    return normalized
+
+
+def _clean_text(value: str, what: str, *, required: bool = True) -> str:
+    cleaned = " ".join((value or "").split())
+    if required and not cleaned:
+        raise AccountError(f"{what} không được để trống.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise AccountError(f"{what} dài quá {MAX_NAME_LENGTH} ký tự.")
+    return cleaned
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"Vai trò '{role}' không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    return role
+
+
+def close_sessions_of(session: Session, officer_id: int) -> int:
+    """Delete every session of an officer, inside the caller's transaction; returns how many."""
+    result = session.execute(delete(OfficerSession).where(OfficerSession.officer_id == officer_id))
+    return result.rowcount or 0
+
+
+# --- accounts --------------------------------------------------------------------------------------
+
+
+class Accounts:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock = utc_clock) -> None:
+        self._sessions = session_factory
+        self._clock = clock
+
+    # departments
+
+    def create_department(self, code: str, name: str) -> DepartmentView:
+        code = normalize_department_code(code)
+        name = _clean_text(name, "Tên phòng ban")
+        try:
+            with self._sessions() as session, session.begin():
+                if self._find_department(session, code) is not None:
+                    raise AccountError(f"Mã phòng ban '{code}' đã tồn tại.")
+                department = Department(code=code, name=name)
+                session.add(department)
+                session.flush()
+                return DepartmentView(department.id, department.code, department.name, 0)
+        except IntegrityError as error:
+            raise AccountError(f"Mã phòng ban '{code}' đã tồn tại.") from error
+
+    def rename_department(self, code: str, name: str) -> DepartmentView:
+        name = _clean_text(name, "Tên phòng ban")
+        with self._sessions() as session, session.begin():
+            department = self._department(session, code)
+            department.name = name
+            return self._department_view(session, department)
+
+    def list_departments(self) -> list[DepartmentView]:
+        with self._sessions() as session:
+            counts = dict(
+                session.execute(
+                    select(Officer.department_id, func.count(Officer.id)).group_by(Officer.department_id)
+                ).all()
+            )
+            departments = session.execute(select(Department).order_by(Department.code)).scalars()
+            return [DepartmentView(d.id, d.code, d.name, counts.get(d.id, 0)) for d in departments]
+
+    # officers
+
+    def create_officer(
+        self,
+        username: str,
+        full_name: str,
+        role: str,
+        password: str,
+        department_code: str | None = None,
+        title: str = "",
+    ) -> OfficerView:
+        username = normalize_username(username)
+        full_name = _clean_text(full_name, "Họ tên")
+        title = _clean_text(title, "Chức danh", required=False)
+        _check_role(role)
+        check_password_policy(password)
+        password_hash = hash_password(password)
+        try:
+            with self._sessions() as session, session.begin():
+                if self._find_officer(session, username) is not None:
+                    raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
+                department = self._department(session, department_code) if department_code else None
+                self._check_department_for_role(role, department)
+                officer = Officer(
+                    username=username,
+                    full_name=full_name,
+                    title=title,
+                    role=role,
+                    department=department,
+                    password_hash=password_hash,
+                    is_active=True,
+                    created_at=self._clock(),
+                    failed_logins=0,
+                )
+                session.add(officer)
+                session.flush()
+                return officer_view(officer)
+        except IntegrityError as error:
+            raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.") from error
+
+    def update_officer(
+        self,
+        username: str,
+        *,
+        full_name: str | None = None,
+        title: str | None = None,
+        role: str | None = None,
+        department_code: str | None = None,
+        is_active: bool | None = None,
+    ) -> OfficerView:
+        """Change the given fields; None leaves a field as it is, department_code="" removes the
+        department (only an admin may have none). Deactivating an officer closes all their sessions."""
+        with self._sessions() as session, session.begin():
+            officer = self._officer(session, username)
+            if full_name is not None:
+                officer.full_name = _clean_text(full_name, "Họ tên")
+            if title is not None:
+                officer.title = _clean_text(title, "Chức danh", required=False)
+            if role is not None:
+                officer.role = _check_role(role)
+            if department_code is not None:
+                officer.department = self._department(session, department_code) if department_code else None
+            self._check_department_for_role(officer.role, officer.department)
+            if is_active is not None:
+                officer.is_active = is_active
+                if not is_active:
+                    close_sessions_of(session, officer.id)
+            session.flush()
+            return officer_view(officer)
+
+    def set_password(self, username: str, password: str) -> OfficerView:
+        """Replace the password, clear the lockout and close every open session of the officer."""
+        check_password_policy(password)
+        password_hash = hash_password(password)
+        with self._sessions() as session, session.begin():
+            officer = self._officer(session, username)
+            officer.password_hash = password_hash
+            officer.failed_logins = 0
+            officer.locked_until = None
+            close_sessions_of(session, officer.id)
+            session.flush()
+            return officer_view(officer)
+
+    def unlock_officer(self, username: str) -> OfficerView:
+        with self._sessions() as session, session.begin():
+            officer = self._officer(session, username)
+            officer.failed_logins = 0
+            officer.locked_until = None
+            session.flush()
+            return officer_view(officer)
+
+    def list_officers(self, department_code: str | None = None) -> list[OfficerView]:
+        with self._sessions() as session:
+            query = select(Officer).order_by(Officer.username)
+            if department_code:
+                query = query.where(Officer.department_id == self._department(session, department_code).id)
+            return [officer_view(officer) for officer in session.execute(query).scalars()]
+
+    def get_officer(self, username: str) -> OfficerView | None:
+        with self._sessions() as session:
+            officer = self._find_officer(session, (username or "").strip().lower())
+            return officer_view(officer) if officer else None
+
+    def get_officer_by_id(self, officer_id: int) -> OfficerView | None:
+        with self._sessions() as session:
+            officer = session.get(Officer, officer_id)
+            return officer_view(officer) if officer else None
+
+    # helpers
+
+    @staticmethod
+    def _find_department(session: Session, code: str) -> Department | None:
+        return session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
+
+    def _department(self, session: Session, code: str) -> Department:
+        code = normalize_department_code(code)
+        department = self._find_department(session, code)
+        if department is None:
+            raise AccountError(f"Không có phòng ban mã '{code}'.")
+        return department
+
+    @staticmethod
+    def _department_view(session: Session, department: Department) -> DepartmentView:
+        count = session.execute(
+            select(func.count(Officer.id)).where(Officer.department_id == department.id)
+        ).scalar_one()
+        return DepartmentView(department.id, department.code, department.name, count)
+
+    @staticmethod
+    def _find_officer(session: Session, username: str) -> Officer | None:
+        return session.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
+
+    def _officer(self, session: Session, username: str) -> Officer:
+        officer = self._find_officer(session, (username or "").strip().lower())
+        if officer is None:
+            raise AccountError(f"Không có cán bộ với tên đăng nhập '{username}'.")
+        return officer
+
+    @staticmethod
+    def _check_department_for_role(role: str, department: Department | None) -> None:
+        if role in ROLES_NEEDING_DEPARTMENT and department is None:
+            raise AccountError(f"Vai trò '{ROLE_LABELS[role]}' phải thuộc một phòng ban.")

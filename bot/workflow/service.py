@@ -1,0 +1,339 @@
+"""Move dossiers through the workflow and read them back for officers and citizens.
+
+Every action happens in one transaction: the dossier's new state, a timeline event and the citizen's
+notification in the outbox are committed together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+
+from bot.calendar.working_days import WorkingCalendar
+from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
+from bot.dossiers.submission import ONE_STOP_DESK
+from bot.officers.accounts import LEADER, SPECIALIST
+from bot.workflow.citizen_messages import change_message
+from bot.workflow.clock import Timing, as_utc, restarted_due_at, timing
+from bot.workflow.permissions import Actor, DossierPosition, WorkflowError, allowed_actions, refusal
+from bot.workflow.states import (
+    DECIDED,
+    RECEIVED,
+    RULES,
+    STATUS_LABELS,
+    SUPPLEMENT_RECEIVED,
+    SUPPLEMENT_REQUESTED,
+    ActionRule,
+)
+
+SUBMIT_LABEL = "Công dân nộp hồ sơ"
+
+
+@dataclass(frozen=True)
+class DepartmentRef:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OfficerRef:
+    id: int
+    username: str
+    full_name: str
+    title: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.title} {self.full_name}".strip() if self.title else self.full_name
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    action: str
+    action_label: str
+    to_status: str
+    status_label: str
+    officer_name: str
+    department_name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DossierView:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: str
+    channel: str
+    sender_id: str
+    applicant_name: str
+    phone_hash: str
+    department: DepartmentRef | None
+    officer: OfficerRef | None
+    received_at: datetime
+    due_at: datetime | None
+    timing: Timing
+    supplement_request: str
+    fee_amount: int | None
+    fee_paid: bool
+    answers: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[dict[str, Any], ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def position(self) -> DossierPosition:
+        return DossierPosition(
+            self.status,
+            self.department.id if self.department else None,
+            self.officer.id if self.officer else None,
+        )
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    status: str | None = None
+    procedure_code: str | None = None
+    department_id: int | None = None
+    overdue: bool | None = None
+    phone_hash: str | None = None
+
+
+def _department(row: Department | None) -> DepartmentRef | None:
+    return DepartmentRef(row.id, row.code, row.name) if row else None
+
+
+def _officer(row: Officer | None) -> OfficerRef | None:
+    return OfficerRef(row.id, row.username, row.full_name, row.title or "") if row else None
+
+
+class WorkflowService:
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        calendar: WorkingCalendar,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.session_factory = session_factory
+        self.calendar = calendar
+        self.clock = clock
+
+    # Reading ---------------------------------------------------------------------------------------
+
+    def get(self, code: str) -> DossierView | None:
+        with self.session_factory() as session:
+            dossier = session.execute(self._query().where(Dossier.code == code)).unique().scalar_one_or_none()
+            return None if dossier is None else self._view(session, dossier, with_timeline=True)
+
+    def list(self, filters: DossierFilter = DossierFilter(), limit: int = 200) -> list[DossierView]:
+        """Newest first; the overdue filter is applied on the working-day clock, not in SQL."""
+        query = self._query().order_by(Dossier.received_at.desc(), Dossier.id.desc())
+        if filters.status:
+            query = query.where(Dossier.status == filters.status)
+        if filters.procedure_code:
+            query = query.where(Dossier.procedure_code == filters.procedure_code)
+        if filters.department_id is not None:
+            query = query.where(Dossier.department_id == filters.department_id)
+        if filters.phone_hash is not None:
+            query = query.where(Dossier.phone_hash == filters.phone_hash)
+        with self.session_factory() as session:
+            views = (self._view(session, row) for row in session.execute(query).unique().scalars())
+            if filters.overdue is not None:
+                views = (view for view in views if self._is_overdue(view) == filters.overdue)
+            return list(islice(views, limit))
+
+    @staticmethod
+    def _is_overdue(view: DossierView) -> bool:
+        return view.timing.is_late and not view.timing.finished
+
+    def allowed(self, view: DossierView, actor: Actor) -> list[ActionRule]:
+        return allowed_actions(view.position, actor)
+
+    # Acting ----------------------------------------------------------------------------------------
+
+    def perform(
+        self,
+        code: str,
+        action: str,
+        actor: Actor,
+        *,
+        department: int | str | None = None,
+        officer: int | str | None = None,
+        note: str = "",
+    ) -> DossierView:
+        """Take `action` on the dossier as `actor`; raises WorkflowError with a reason otherwise."""
+        rule = RULES.get(action)
+        if rule is None:
+            raise WorkflowError(f"Không có thao tác «{action}». Các thao tác: {', '.join(RULES)}.")
+        note = (note or "").strip()
+        if rule.needs_note and not note:
+            raise WorkflowError(f"Vui lòng {rule.needs_note}.")
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            dossier = session.execute(
+                select(Dossier).where(Dossier.code == code).with_for_update()
+            ).scalar_one_or_none()
+            if dossier is None:
+                raise WorkflowError(f"Không tìm thấy hồ sơ {code}.", "not_found")
+            position = DossierPosition(dossier.status, dossier.department_id, dossier.officer_id)
+            problem = refusal(rule, position, actor)
+            if problem is not None:
+                raise problem
+            self._apply(session, dossier, rule, actor, department, officer, note, now)
+            event = DossierEvent(
+                action=rule.name,
+                from_status=position.status,
+                to_status=dossier.status,
+                officer_id=actor.id,
+                department_id=dossier.department_id,
+                note=note,
+                created_at=now,
+            )
+            dossier.events.append(event)
+            session.flush()
+            view = self._view(session, dossier, with_timeline=True)
+            session.add(
+                Notification(
+                    dossier_id=dossier.id,
+                    channel=dossier.channel,
+                    sender_id=dossier.sender_id,
+                    text=change_message(view, rule, note),
+                    created_at=now,
+                    next_attempt_at=now,
+                    attempts=0,
+                    last_error="",
+                )
+            )
+            return view
+
+    def _apply(
+        self,
+        session: Session,
+        dossier: Dossier,
+        rule: ActionRule,
+        actor: Actor,
+        department: int | str | None,
+        officer: int | str | None,
+        note: str,
+        now: datetime,
+    ) -> None:
+        if rule.needs_department:
+            target = self._find_department(session, department)
+            if target.id == dossier.department_id:
+                raise WorkflowError("Hồ sơ đang ở chính phòng này; vui lòng chọn phòng chuyên môn khác.")
+            dossier.department_id = target.id
+            dossier.officer_id = None
+        if rule.needs_officer:
+            dossier.officer_id = self._assignee(session, dossier, actor, officer).id
+        if rule.target == SUPPLEMENT_REQUESTED:
+            dossier.clock_paused_at = now
+            dossier.supplement_request = note
+        if rule.target == SUPPLEMENT_RECEIVED:
+            dossier.clock_paused_at = None
+            dossier.supplement_request = ""
+            if dossier.time_limit_days:
+                dossier.due_at = restarted_due_at(now, dossier.time_limit_days, self.calendar)
+            holder = session.get(Department, dossier.department_id) if dossier.department_id else None
+            if holder is None or holder.code == ONE_STOP_DESK[0]:
+                dossier.status = RECEIVED  # asked for by the desk before acceptance: the desk checks it again
+                return
+        if rule.target in DECIDED and dossier.completed_at is None:
+            dossier.completed_at = now
+        dossier.status = rule.target
+
+    @staticmethod
+    def _find_department(session: Session, reference: int | str | None) -> Department:
+        if reference is None or str(reference).strip() == "":
+            raise WorkflowError("Vui lòng chọn phòng chuyên môn nhận hồ sơ.")
+        text = str(reference).strip()
+        query = select(Department).where(
+            Department.id == int(text) if text.isdigit() else Department.code == text.upper()
+        )
+        found = session.execute(query).scalar_one_or_none()
+        if found is None:
+            raise WorkflowError(f"Không có phòng chuyên môn «{text}».")
+        return found
+
+    @staticmethod
+    def _assignee(session: Session, dossier: Dossier, actor: Actor, reference: int | str | None) -> Officer:
+        text = str(reference).strip() if reference is not None else ""
+        if not text:
+            if actor.role != SPECIALIST:
+                raise WorkflowError("Vui lòng chọn chuyên viên thụ lý.")
+            text = str(actor.id)
+        query = select(Officer).where(Officer.id == int(text) if text.isdigit() else Officer.username == text)
+        chosen = session.execute(query).scalar_one_or_none()
+        if chosen is None or not chosen.is_active:
+            raise WorkflowError(f"Không có cán bộ «{text}» đang hoạt động.")
+        if chosen.department_id != dossier.department_id or chosen.role not in (SPECIALIST, LEADER):
+            raise WorkflowError("Chỉ phân công cho chuyên viên của phòng đang giữ hồ sơ.")
+        if actor.role == SPECIALIST and chosen.id != actor.id:
+            raise WorkflowError(
+                "Chuyên viên chỉ tự nhận hồ sơ; phân công người khác do lãnh đạo phòng thực hiện."
+            )
+        return chosen
+
+    # Views -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _query():
+        return select(Dossier).options(joinedload(Dossier.events))
+
+    def _view(self, session: Session, dossier: Dossier, with_timeline: bool = False) -> DossierView:
+        department = session.get(Department, dossier.department_id) if dossier.department_id else None
+        officer = session.get(Officer, dossier.officer_id) if dossier.officer_id else None
+        data = dict(dossier.form_data or {})
+        return DossierView(
+            code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            procedure_name=dossier.procedure_name,
+            status=dossier.status,
+            channel=dossier.channel,
+            sender_id=dossier.sender_id,
+            applicant_name=dossier.applicant_name,
+            phone_hash=dossier.phone_hash,
+            department=_department(department),
+            officer=_officer(officer),
+            received_at=as_utc(dossier.received_at),
+            due_at=as_utc(dossier.due_at) if dossier.due_at else None,
+            timing=timing(
+                due_at=dossier.due_at,
+                completed_at=dossier.completed_at,
+                clock_paused_at=dossier.clock_paused_at,
+                now=self.clock(),
+                calendar=self.calendar,
+            ),
+            supplement_request=dossier.supplement_request or "",
+            fee_amount=dossier.fee_amount,
+            fee_paid=dossier.fee_paid_at is not None,
+            answers={key: value for key, value in data.items() if not key.startswith("_")},
+            attachments=tuple(data.get("_attachments") or ()),
+            timeline=tuple(self._timeline(session, dossier.events)) if with_timeline else (),
+        )
+
+    @staticmethod
+    def _timeline(session: Session, events: Iterable[DossierEvent]) -> Iterable[TimelineEntry]:
+        for event in events:
+            officer = session.get(Officer, event.officer_id) if event.officer_id else None
+            department = session.get(Department, event.department_id) if event.department_id else None
+            rule = RULES.get(event.action)
+            yield TimelineEntry(
+                at=as_utc(event.created_at),
+                action=event.action,
+                action_label=rule.label if rule else SUBMIT_LABEL,
+                to_status=event.to_status,
+                status_label=STATUS_LABELS.get(event.to_status, event.to_status),
+                officer_name=_officer(officer).display_name if officer else "",
+                department_name=department.name if department else "",
+                note=event.note or "",
+            )

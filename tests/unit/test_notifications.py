@@ -1,0 +1,181 @@
+"""The outbox: in order, retried with backoff while Rasa is away, each message delivered exactly once."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from bot.db.models import Department, Dossier, Notification
+from bot.db.session import session_factory, upgrade_schema
+from bot.notifications.delivery import EXTERNAL_INTENT, RasaDelivery
+from bot.notifications.outbox import Outbox, backoff
+
+START = datetime(2026, 11, 20, 3, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    url = f"sqlite:///{tmp_path / 'dvc.db'}"
+    upgrade_schema(url)
+    sessions = session_factory(url)
+    with sessions() as session, session.begin():
+        desk = Department(code="MOT_CUA", name="Bộ phận Một cửa")
+        session.add(desk)
+        session.flush()
+        for number, sender in enumerate(["alice", "bob"], start=1):
+            session.add(
+                Dossier(
+                    code=f"000.00.12.H23-261120-000{number}",
+                    idempotency_key=sender,
+                    procedure_code="1.001193",
+                    procedure_name="Đăng ký khai sinh",
+                    status="received",
+                    channel="rest",
+                    sender_id=sender,
+                    applicant_name="A",
+                    phone_hash="h",
+                    form_data={},
+                    department_id=desk.id,
+                )
+            )
+    clock = Clock()
+    return Outbox(sessions, clock), sessions, clock
+
+
+def notify(sessions, sender: str, text: str, at: datetime = START) -> int:
+    with sessions() as session, session.begin():
+        dossier = session.execute(select(Dossier).where(Dossier.sender_id == sender)).scalar_one()
+        row = Notification(
+            dossier_id=dossier.id,
+            channel="rest",
+            sender_id=sender,
+            text=text,
+            created_at=at,
+            next_attempt_at=at,
+            attempts=0,
+            last_error="",
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_claim_happens_once_and_only_in_the_right_conversation(outbox):
+    box, sessions, _ = outbox
+    first = notify(sessions, "alice", "Hồ sơ đã được tiếp nhận")
+    assert box.claim(first, "bob") is None
+    assert box.claim(first, "alice") == "Hồ sơ đã được tiếp nhận"
+    assert box.claim(first, "alice") is None
+    assert box.pending() == []
+    assert box.delivered_to("rest", "alice") == [(first, "Hồ sơ đã được tiếp nhận")]
+
+
+def test_pending_keeps_each_conversation_in_order_and_waits_for_backoff(outbox):
+    box, sessions, clock = outbox
+    a1, a2 = notify(sessions, "alice", "1"), notify(sessions, "alice", "2")
+    b1 = notify(sessions, "bob", "b")
+    assert [item.id for item in box.pending()] == [a1, b1]  # a2 waits behind a1
+    box.record_failure(a1, "Rasa unreachable")
+    assert [item.id for item in box.pending()] == [b1]  # alice blocked until a1's retry time
+    clock.now += backoff(1) + timedelta(seconds=1)
+    assert [item.id for item in box.pending()] == [a1, b1]
+    box.claim(a1, "alice")
+    assert [item.id for item in box.pending()] == [a2, b1]
+
+
+def test_backoff_grows_and_is_capped():
+    assert [backoff(n).seconds for n in (1, 2, 3)] == [2, 4, 8]
+    assert backoff(30).seconds == 300
+
+
+class FakeRasa:
+    """Rasa's HTTP API as far as delivery uses it: checks the token and, like the real action, claims."""
+
+    def __init__(self, outbox: Outbox, status: int = 200, claims: bool = True) -> None:
+        self.outbox, self.status, self.claims = outbox, status, claims
+        self.calls: list[tuple[str, dict, dict]] = []
+
+    async def trigger(self, request: web.Request) -> web.Response:
+        if request.query.get("token") != "secret":
+            return web.json_response({"message": "no token"}, status=401)
+        body = await request.json()
+        sender = request.match_info["sender"]
+        self.calls.append((sender, dict(request.query), body))
+        if self.status == 200 and self.claims:
+            self.outbox.claim(int(body["entities"]["notification_id"]), sender)
+        return web.json_response({}, status=self.status)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/conversations/{sender}/trigger_intent", self.trigger)
+        return app
+
+
+async def deliver_once(box: Outbox, rasa: FakeRasa | None, token: str = "secret") -> tuple[int, str]:
+    if rasa is None:
+        delivery = RasaDelivery(box, "http://127.0.0.1:9", token)  # nothing listens there
+        async with ClientSession() as client:
+            return await delivery.deliver_pending(client), ""
+    server = TestServer(rasa.app())
+    await server.start_server()
+    try:
+        delivery = RasaDelivery(box, str(server.make_url("")), token)
+        async with ClientSession() as client:
+            return await delivery.deliver_pending(client), ""
+    finally:
+        await server.close()
+
+
+def last_error(sessions, notification_id: int) -> tuple[int, str]:
+    with sessions() as session:
+        row = session.get(Notification, notification_id)
+        return row.attempts, row.last_error
+
+
+def test_delivery_calls_the_external_intent_on_the_conversations_channel(outbox):
+    box, sessions, _ = outbox
+    first = notify(sessions, "alice", "Đã chuyển phòng Tư pháp")
+    rasa = FakeRasa(box)
+    assert asyncio.run(deliver_once(box, rasa))[0] == 1
+    sender, query, body = rasa.calls[0]
+    assert sender == "alice" and query["output_channel"] == "rest"
+    assert body == {"name": EXTERNAL_INTENT, "entities": {"notification_id": str(first)}}
+    assert box.pending() == []
+
+
+@pytest.mark.parametrize(
+    ("rasa", "token", "error"),
+    [
+        (None, "secret", "Rasa unreachable"),
+        ("500", "secret", "HTTP 500"),
+        ("ok", "wrong", "HTTP 401"),
+        ("no-claim", "secret", "action did not deliver"),
+    ],
+)
+def test_failures_are_recorded_and_retried_later(outbox, rasa, token, error):
+    box, sessions, clock = outbox
+    first = notify(sessions, "alice", "x")
+    server = {
+        None: None,
+        "500": FakeRasa(box, status=500),
+        "ok": FakeRasa(box),
+        "no-claim": FakeRasa(box, claims=False),
+    }[rasa]
+    assert asyncio.run(deliver_once(box, server, token))[0] == 0
+    attempts, message = last_error(sessions, first)
+    assert attempts == 1 and error in message
+    assert box.pending() == []  # waiting for its retry time
+    clock.now += timedelta(seconds=3)
+    assert asyncio.run(deliver_once(box, FakeRasa(box)))[0] == 1  # Rasa is back: delivered
+    assert box.claim(first, "alice") is None
