@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -12,19 +15,25 @@ import jinja2
 from aiohttp import ClientSession, ClientTimeout, web
 from sqlalchemy import select, text
 
+from backoffice.api import add_api_routes
+from backoffice.officer_pages import add_officer_pages
+from backoffice.statistics_routes import add_statistics_routes
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.documents.declaration_pdf import render_declaration
 from bot.dossiers.attachments import MAX_BYTES, AttachmentRejectedError
 from bot.dossiers.submission import link_token
-from bot.services import services
+from bot.notifications.delivery import RasaDelivery
+from bot.services import Services, services
 from bot.settings import PROJECT_ROOT, Settings
+from bot.statistics import Statistics, dossier_statistics
 
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 WEBCHAT_STATIC = PROJECT_ROOT / "connectors" / "webchat" / "static"
 SETTINGS_KEY = web.AppKey("settings", Settings)
+SERVICES_KEY = web.AppKey("services", Services)
 
 
 @aiohttp_jinja2.template("demo.html")
@@ -70,11 +79,8 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if database_ok else 503)
 
 
-def _declaration_pdf(code: str, token: str) -> bytes | None:
-    """The filled declaration of a dossier, for the holder of the link the citizen got in the chat."""
-    app = services()
-    if not hmac.compare_digest(token, link_token(app.secret, "declaration", code)):
-        return None
+def declaration_pdf(app: Services, code: str) -> bytes | None:
+    """The filled declaration of a dossier (for the citizen's link, and for officers)."""
     with app.sessions() as session:
         dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
         if dossier is None or dossier.procedure_code not in app.forms:
@@ -94,13 +100,13 @@ def _declaration_pdf(code: str, token: str) -> bytes | None:
         )
 
 
-async def declaration(request: web.Request) -> web.Response:
-    code = request.match_info["code"]
-    pdf = await asyncio.get_running_loop().run_in_executor(
-        None, _declaration_pdf, code, request.query.get("t", "")
-    )
-    if pdf is None:  # wrong token and unknown dossier look the same: codes cannot be probed
-        raise web.HTTPNotFound(text="Không tìm thấy tờ khai (liên kết không đúng hoặc đã hết hiệu lực).")
+def _citizen_declaration_pdf(app: Services, code: str, token: str) -> bytes | None:
+    if not hmac.compare_digest(token, link_token(app.secret, "declaration", code)):
+        return None
+    return declaration_pdf(app, code)
+
+
+def pdf_response(code: str, pdf: bytes) -> web.Response:
     return web.Response(
         body=pdf,
         content_type="application/pdf",
@@ -109,6 +115,16 @@ async def declaration(request: web.Request) -> web.Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+async def declaration(request: web.Request) -> web.Response:
+    code = request.match_info["code"]
+    pdf = await asyncio.get_running_loop().run_in_executor(
+        None, _citizen_declaration_pdf, request.app[SERVICES_KEY], code, request.query.get("t", "")
+    )
+    if pdf is None:  # wrong token and unknown dossier look the same: codes cannot be probed
+        raise web.HTTPNotFound(text="Không tìm thấy tờ khai (liên kết không đúng hoặc đã hết hiệu lực).")
+    return pdf_response(code, pdf)
 
 
 UPLOAD_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS"}
@@ -129,11 +145,41 @@ async def upload(request: web.Request) -> web.Response:
         return web.json_response({"error": "Thiếu tệp (trường 'file')."}, status=400, headers=UPLOAD_CORS)
     content = file.file.read(MAX_BYTES + 1)
     try:
-        saved = services().attachments.save(file.filename, content)
+        saved = request.app[SERVICES_KEY].attachments.save(file.filename, content)
     except AttachmentRejectedError as rejected:
         return web.json_response({"error": str(rejected)}, status=400, headers=UPLOAD_CORS)
     body = {"upload_id": saved.upload_id, "filename": saved.filename, "size": saved.size}
     return web.json_response(body, status=201, headers=UPLOAD_CORS)
+
+
+DELIVERY_KEY = web.AppKey("notification_delivery", RasaDelivery)
+
+
+async def notification_delivery(app: web.Application):
+    """Background task: push the outbox to citizens' conversations through Rasa until each is taken."""
+    settings = app[SETTINGS_KEY]
+    delivery = RasaDelivery(
+        app[SERVICES_KEY].outbox,
+        settings.rasa_internal_url,
+        settings.rasa_auth_token,
+        settings.notification_poll_seconds,
+    )
+    app[DELIVERY_KEY] = delivery
+    task = asyncio.create_task(delivery.run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def public_statistics(app_services: Services, settings: Settings) -> Callable[[int], Statistics]:
+    def compute(months: int) -> Statistics:
+        now = datetime.now(timezone.utc)
+        return dossier_statistics(
+            app_services.sessions, now=now, months=months, commune=settings.commune_name
+        )
+
+    return compute
 
 
 @web.middleware
@@ -144,10 +190,13 @@ async def security_headers(request: web.Request, handler):
     return response
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(
+    settings: Settings, app_services: Services | None = None, *, deliver_notifications: bool = True
+) -> web.Application:
     # Uploads are capped at 10 MB (plus the multipart envelope); aiohttp refuses larger bodies with 413.
     app = web.Application(middlewares=[security_headers], client_max_size=MAX_BYTES + 64 * 1024)
     app[SETTINGS_KEY] = settings
+    app[SERVICES_KEY] = app_services or services()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -159,4 +208,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_route("POST", "/api/uploads", upload, name="upload")
     app.router.add_route("OPTIONS", "/api/uploads", upload)
     app.router.add_static("/static/webchat/", WEBCHAT_STATIC, name="webchat")
+    add_statistics_routes(app, public_statistics(app[SERVICES_KEY], settings))
+    add_officer_pages(app)
+    add_api_routes(app)
+    if deliver_notifications:
+        app.cleanup_ctx.append(notification_delivery)
     return app

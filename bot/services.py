@@ -20,9 +20,13 @@ from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.attachments import AttachmentStore
 from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
+from bot.notifications.outbox import Outbox
+from bot.officers.accounts import Accounts
+from bot.officers.authentication import Authenticator
 from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
 from bot.settings import Settings, load_settings
 from bot.sms.providers import sms_provider_from_env
+from bot.workflow.service import WorkflowService
 
 
 @dataclass
@@ -65,6 +69,22 @@ class Services:
     @cached_property
     def dossiers(self) -> DossierService:
         return DossierService(self.sessions, self.calendar)
+
+    @cached_property
+    def workflow(self) -> WorkflowService:
+        return WorkflowService(self.sessions, self.calendar)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.sessions)
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        return Authenticator(self.sessions)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.sessions)
 
     @cached_property
     def attachments(self) -> AttachmentStore:

@@ -21,6 +21,8 @@ class Settings:
     var_dir: Path
     home_level: str  # the catalogue level this deployment serves first when a question fits several
     verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
+    rasa_auth_token: str = ""  # for Rasa's HTTP API (the back-office pushes dossier updates through it)
+    notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
 
 
 def load_settings() -> Settings:
@@ -38,4 +40,6 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
         verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
+        rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
+        notification_poll_seconds=float(os.environ.get("DVC_NOTIFICATION_POLL_SECONDS", "2")),
     )
