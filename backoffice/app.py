@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from backoffice.api import add_api_routes
 from backoffice.officer_pages import add_officer_pages
 from backoffice.statistics_routes import add_statistics_routes
+from backoffice.webchat_updates import add_webchat_updates
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.documents.declaration_pdf import render_declaration
@@ -43,6 +44,8 @@ async def demo_page(request: web.Request) -> dict[str, str]:
         "commune_name": settings.commune_name,
         "rasa_url": settings.rasa_public_url,
         "widget_url": str(request.app.router["webchat"].url_for(filename="widget.js")),
+        "stats_card_url": str(request.app.router["backoffice_static"].url_for(filename="stats-card.js")),
+        "statistics_url": str(request.app.router["statistics"].url_for()),
     }
 
 
@@ -210,6 +213,7 @@ def create_app(
     app.router.add_static("/static/webchat/", WEBCHAT_STATIC, name="webchat")
     add_statistics_routes(app, public_statistics(app[SERVICES_KEY], settings))
     add_officer_pages(app)
+    add_webchat_updates(app, app[SERVICES_KEY].outbox)
     add_api_routes(app)
     if deliver_notifications:
         app.cleanup_ctx.append(notification_delivery)

@@ -18,6 +18,7 @@ from bot.catalog.search import ProcedureSearch, default_search
 from bot.catalog.store import Catalog, default_catalog
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.attachments import AttachmentStore
+from bot.dossiers.status_lookup import DossierStatusDesk
 from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
 from bot.notifications.outbox import Outbox
@@ -85,6 +86,10 @@ class Services:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self.sessions)
+
+    @cached_property
+    def status_desk(self) -> DossierStatusDesk:
+        return DossierStatusDesk(self.workflow, self.sessions, self.otp, self.secret)
 
     @cached_property
     def attachments(self) -> AttachmentStore:

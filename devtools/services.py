@@ -63,6 +63,8 @@ class Services:
             DVC_BACKOFFICE_PUBLIC_URL=self.backoffice_url,
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="3",
+            RASA_AUTH_TOKEN=self.auth_token,  # the back-office pushes notifications through Rasa's API
+            DVC_NOTIFICATION_POLL_SECONDS="0.5",
         )
         env.update(self.extra_env)
         return env

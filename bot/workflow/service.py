@@ -107,6 +107,8 @@ class DossierFilter:
     department_id: int | None = None
     overdue: bool | None = None
     phone_hash: str | None = None
+    sender_id: str | None = None
+    channel: str | None = None
 
 
 def _department(row: Department | None) -> DepartmentRef | None:
@@ -146,6 +148,10 @@ class WorkflowService:
             query = query.where(Dossier.department_id == filters.department_id)
         if filters.phone_hash is not None:
             query = query.where(Dossier.phone_hash == filters.phone_hash)
+        if filters.sender_id is not None:
+            query = query.where(Dossier.sender_id == filters.sender_id)
+        if filters.channel is not None:
+            query = query.where(Dossier.channel == filters.channel)
         with self.session_factory() as session:
             views = (self._view(session, row) for row in session.execute(query).unique().scalars())
             if filters.overdue is not None:

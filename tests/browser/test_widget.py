@@ -51,7 +51,7 @@ def test_chat_greets_answers_follows_buttons_and_survives_a_reload(services, pag
     page.click("#dvc-chat-launcher")
     # Opening an empty conversation greets the citizen with the main features as quick replies.
     expect(bot_messages(page).first).to_contain_text("Dạ, em chào anh/chị", timeout=30_000)
-    expect(page.locator(".dvc-quick-reply")).to_have_count(4)
+    expect(page.locator(".dvc-quick-reply")).to_have_count(5)
 
     page.fill("#dvc-chat-input", "xin chào")
     page.press("#dvc-chat-input", "Enter")

@@ -12,7 +12,16 @@ from bot.text.normalize import fold
 ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
 MIN_EXAMPLES = 20
 # Intents only ever sent by buttons (their payload names them); they need no training examples.
-PAYLOAD_ONLY = {"choose_procedure", "ask_aspect", "choose", "correct", "resend_code", "attach"}
+PAYLOAD_ONLY = {
+    "choose_procedure",
+    "ask_aspect",
+    "choose",
+    "correct",
+    "resend_code",
+    "attach",
+    "verify_phone",
+    "EXTERNAL_dossier_update",
+}
 
 
 def plain(example: str) -> str:

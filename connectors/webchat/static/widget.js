@@ -56,9 +56,14 @@
   // Photos/PDFs of papers go to the back-office (the origin this script is served from, or data-upload).
   var UPLOAD_URL = (attr('data-upload') || (scriptOrigin() + '/api/uploads')).replace(/\/+$/, '');
   var MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+  // Officers' steps on the citizen's dossier, delivered by the back-office through Rasa: REST cannot push,
+  // so the widget asks the back-office for them every POLL_MS (and whenever the chat is opened).
+  var UPDATES_URL = (attr('data-updates') || (scriptOrigin() + '/webchat/updates')).replace(/\/+$/, '');
+  var POLL_MS = parseInt(attr('data-poll-ms') || '15000', 10) || 15000;
   var KEY_SENDER = 'dvc-webchat:sender:' + SERVER;
   var KEY_TRANSCRIPT = 'dvc-webchat:transcript:' + SERVER;
   var KEY_OPEN = 'dvc-webchat:open:' + SERVER;
+  var KEY_LAST_UPDATE = 'dvc-webchat:last-update:' + SERVER;
   var MAX_ENTRIES = 200;
   var MAX_LEN = 2000;
   var TIMEOUT_MS = 30000;
@@ -756,6 +761,7 @@
       launcher.setAttribute('aria-expanded', 'true');
       lsSet(KEY_OPEN, '1');
       scrollToBottom();
+      pollUpdates();
     }
     if (opts.focus) {
       try { input.focus({ preventScroll: true }); } catch (e) { input.focus(); }
@@ -787,6 +793,7 @@
     pendingApi = null;
     lsRemove(KEY_SENDER);
     lsRemove(KEY_TRANSCRIPT);
+    lsRemove(KEY_LAST_UPDATE);
     senderId = getSender();
     transcript = [];
     renderTranscript();
@@ -796,6 +803,34 @@
       input.focus();
       sendMessage(GREET_PAYLOAD, null, true);
     }
+  }
+
+  // ------------------------------------------------------------------
+  // Dossier updates pushed by the back-office
+  // ------------------------------------------------------------------
+  var polling = false;
+
+  function pollUpdates() {
+    if (polling || !transcript.length || typeof fetch !== 'function') return;
+    polling = true;
+    var after = parseInt(lsGet(KEY_LAST_UPDATE) || '0', 10) || 0;
+    var url = UPDATES_URL + '?sender=' + encodeURIComponent(senderId) + '&after=' + after;
+    fetch(url, { method: 'GET' })
+      .then(function (res) { return res.ok ? res.json() : { messages: [] }; })
+      .then(function (body) {
+        var messages = (body && Array.isArray(body.messages)) ? body.messages : [];
+        messages.forEach(function (msg) {
+          if (!msg || typeof msg.id !== 'number' || msg.id <= after) return;
+          var entry = { from: 'bot', text: String(msg.text || '') };
+          var buttons = sanitizeButtons(msg.buttons);
+          if (buttons.length) entry.buttons = buttons;
+          if (entry.text) addEntry(entry);
+          after = msg.id;
+        });
+        lsSet(KEY_LAST_UPDATE, String(after));
+      })
+      .catch(function () { /* offline: try again at the next poll */ })
+      .then(function () { polling = false; });
   }
 
   // ------------------------------------------------------------------
@@ -823,6 +858,8 @@
     build();
     var stored = lsGet(KEY_OPEN);
     if (stored === '1' || (stored === null && OPEN_ON_LOAD)) open();
+    pollUpdates();
+    setInterval(pollUpdates, POLL_MS);
   }
 
   if (document.body) init();

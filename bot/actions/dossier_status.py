@@ -1,0 +1,144 @@
+"""Dossier status, public statistics and back-office notifications in the chat: thin adapters over
+bot.dossiers.status_lookup, bot.statistics and bot.notifications.outbox."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.procedures import say_replies, typed_text
+from bot.catalog.answers import Button, Reply
+from bot.dossiers.status_lookup import LookupState, Outcome, Requester, find_code, status_payload
+from bot.services import services
+from bot.statistics import describe_month, dossier_statistics
+from bot.text.normalize import fold
+
+FINISHED_VALUE = "finished"  # status_input value that ends the status lookup loop
+
+
+def requester(tracker: Tracker) -> Requester:
+    verified = tracker.get_slot("verified_phone") or {}
+    still_valid = verified.get("hash") and verified.get("until", 0) > time.time()
+    return Requester(
+        channel=tracker.get_latest_input_channel() or "rest",
+        sender_id=tracker.sender_id,
+        verified_phone_hash=verified["hash"] if still_valid else None,
+    )
+
+
+def outcome_events(dispatcher: CollectingDispatcher, outcome: Outcome) -> list[dict[str, Any]]:
+    say_replies(dispatcher, outcome.replies)
+    events = [
+        SlotSet("status_state", outcome.state.to_dict() if outcome.state else None),
+        SlotSet("status_input", None if outcome.state else FINISHED_VALUE),
+    ]
+    if outcome.verified_phone_hash:
+        until = time.time() + 60 * services().settings.verified_phone_minutes
+        events.append(SlotSet("verified_phone", {"hash": outcome.verified_phone_hash, "until": until}))
+    return events
+
+
+class ActionDossierStatus(Action):
+    def name(self) -> str:
+        return "action_dossier_status"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        code = next(tracker.get_latest_entity_values("dossier_code"), None) or find_code(typed_text(tracker))
+        outcome = services().status_desk.start(
+            requester(tracker), code.upper() if code else None, tracker.latest_message.get("message_id")
+        )
+        return outcome_events(dispatcher, outcome)
+
+
+class ActionVerifyPhoneForStatus(Action):
+    def name(self) -> str:
+        return "action_verify_phone_for_status"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        outcome = services().status_desk.ask_phone(tracker.latest_message.get("message_id"))
+        return outcome_events(dispatcher, outcome)
+
+
+class ValidateStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_status_input(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        saved = tracker.get_slot("status_state")
+        if not saved or value == FINISHED_VALUE:
+            return {"status_input": FINISHED_VALUE}
+        state = LookupState.from_dict(saved)
+        if state.opened_by is not None and state.opened_by == tracker.latest_message.get("message_id"):
+            return {"status_input": None}  # the question that opened the lookup is not its answer
+        intent = tracker.latest_message.get("intent", {}).get("name") or ""
+        outcome = services().status_desk.handle(state, str(value), intent, requester(tracker))
+        return {event["name"]: event["value"] for event in outcome_events(dispatcher, outcome)}
+
+
+class ActionAskStatusInput(Action):
+    """Rasa's form loop calls this when `status_input` is empty; the lookup has already said its question
+    (bot/dossiers/status_lookup.py), so there is nothing to add."""
+
+    def name(self) -> str:
+        return "action_ask_status_input"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        return []
+
+
+class ActionStatistics(Action):
+    def name(self) -> str:
+        return "action_statistics"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        app = services()
+        folded = fold(typed_text(tracker))
+        last_month = "thang truoc" in folded
+        statistics = dossier_statistics(
+            app.sessions,
+            now=datetime.now(timezone.utc),
+            months=2,
+            commune=app.settings.commune_name,
+        )
+        figures = statistics.months[0] if last_month else statistics.months[-1]
+        text = describe_month(figures, current=not last_month)
+        page = f"{app.settings.backoffice_public_url}/#dvc-stats-card"
+        dispatcher.utter_message(text=f"{text}\nSố liệu theo từng tháng: {page}")
+        return []
+
+
+class ActionDeliverNotification(Action):
+    """Says a back-office update in the citizen's conversation, exactly once per outbox row."""
+
+    def name(self) -> str:
+        return "action_deliver_notification"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        raw_id = next(tracker.get_latest_entity_values("notification_id"), None)
+        if raw_id is None or not str(raw_id).isdigit():
+            return []
+        text = services().outbox.claim(int(raw_id), tracker.sender_id)
+        if text is None:  # already delivered (a retried request) or not this conversation's
+            return []
+        code = find_code(text)
+        buttons = (Button("Xem tình trạng hồ sơ", status_payload(code)),) if code else ()
+        say_replies(dispatcher, [Reply(text, buttons)])
+        return []

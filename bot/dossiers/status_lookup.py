@@ -1,0 +1,303 @@
+"""'Hồ sơ của tôi đang ở đâu': who may see which dossier, and the little conversation that gets there.
+
+A dossier's details go only to its owner: the conversation that submitted it, or whoever verified (by OTP)
+the phone number given in it. Anyone else gets the same neutral answer whether the code exists or not, and
+unsuccessful lookups are rate-limited, so guessing codes reveals nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.catalog.answers import Button, Reply
+from bot.db.models import StatusLookup
+from bot.forms.definitions import FieldSpec
+from bot.forms.validators import Valid, validate
+from bot.otp.service import OtpService
+from bot.text.normalize import fold
+from bot.workflow.citizen_messages import status_message
+from bot.workflow.service import DossierFilter, DossierView, WorkflowService
+
+DOSSIER_CODE = re.compile(r"\b(\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4})\b")
+SIX_DIGITS = re.compile(r"^\s*(\d{6})\s*$")
+CANCEL_WORDS = re.compile(r"\b(huy|thoi|dung|khong tra nua|bo qua)\b")
+RESEND_WORDS = re.compile(r"\bgui lai\b")
+MAX_LISTED = 5
+PHONE_FIELD = FieldSpec("phone", "Số điện thoại", "?", type="phone")
+
+ASK_CODE = "code"
+ASK_OTP = "otp"
+
+
+def status_payload(code: str) -> str:
+    return f'/ask_dossier_status{{"dossier_code": "{code}"}}'
+
+
+VERIFY_BUTTON = Button("Xác minh số điện thoại", "/verify_phone")
+CANCEL_BUTTON = Button("Thôi, không tra cứu nữa", "/cancel")
+
+
+def find_code(text: str) -> str | None:
+    match = DOSSIER_CODE.search(text or "")
+    return match.group(1).upper() if match else None
+
+
+@dataclass(frozen=True)
+class Requester:
+    channel: str
+    sender_id: str
+    verified_phone_hash: str | None = None  # a phone verified by OTP in this conversation, still valid
+
+
+@dataclass(frozen=True)
+class LookupState:
+    """Kept in the `status_state` slot while the citizen is asked for a code, a phone or an OTP."""
+
+    phase: str = ASK_CODE
+    phone: str = ""
+    tries: int = 0
+    opened_by: str | None = None  # the message that opened the lookup is not its first answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LookupState:
+        return cls(**{key: data[key] for key in ("phase", "phone", "tries", "opened_by") if key in data})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    replies: list[Reply]
+    state: LookupState | None = None  # None: the lookup is over
+    verified_phone_hash: str | None = None  # set when the citizen just verified their phone
+
+
+class DossierStatusDesk:
+    def __init__(
+        self,
+        workflow: WorkflowService,
+        session_factory: sessionmaker,
+        otp: OtpService,
+        secret: bytes,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        max_misses: int = 5,
+        window_minutes: int = 15,
+    ) -> None:
+        self.workflow = workflow
+        self.session_factory = session_factory
+        self.otp = otp
+        self.secret = secret
+        self.clock = clock
+        self.max_misses = max_misses
+        self.window = timedelta(minutes=window_minutes)
+
+    # -- who owns what -------------------------------------------------------------------------------
+
+    def owns(self, view: DossierView, requester: Requester) -> bool:
+        same_conversation = view.channel == requester.channel and view.sender_id == requester.sender_id
+        return same_conversation or (
+            requester.verified_phone_hash is not None and view.phone_hash == requester.verified_phone_hash
+        )
+
+    def own_dossiers(self, requester: Requester) -> list[DossierView]:
+        found: dict[str, DossierView] = {}
+        if requester.verified_phone_hash:
+            for view in self.workflow.list(DossierFilter(phone_hash=requester.verified_phone_hash)):
+                found[view.code] = view
+        for view in self.workflow.list(
+            DossierFilter(sender_id=requester.sender_id, channel=requester.channel)
+        ):
+            found[view.code] = view
+        return sorted(found.values(), key=lambda view: view.received_at, reverse=True)
+
+    # -- answers -------------------------------------------------------------------------------------
+
+    def start(self, requester: Requester, code: str | None, opened_by: str | None = None) -> Outcome:
+        """The answer to a status question, with or without a code in it."""
+        if code:
+            return Outcome(self.lookup(code, requester))
+        own = self.own_dossiers(requester)
+        if own:
+            return Outcome(self._list(own))
+        return Outcome(
+            [
+                Reply(
+                    "Dạ, anh/chị cho em xin mã hồ sơ (dạng 000.00.12.H23-261120-0001, có trong tin nhắn "
+                    "xác nhận khi nộp) ạ. Hoặc anh/chị nhập số điện thoại đã dùng khi nộp hồ sơ, em sẽ gửi "
+                    "mã xác thực để tìm các hồ sơ của anh/chị.",
+                    (CANCEL_BUTTON,),
+                )
+            ],
+            LookupState(opened_by=opened_by),
+        )
+
+    def lookup(self, code: str, requester: Requester) -> list[Reply]:
+        code = code.upper()
+        if self._misses(requester) >= self.max_misses:
+            minutes = int(self.window.total_seconds() // 60)
+            return [
+                Reply(
+                    "Dạ, anh/chị đã tra cứu nhiều mã hồ sơ không khớp. Để bảo vệ thông tin của người dân, "
+                    f"anh/chị vui lòng thử lại sau {minutes} phút, hoặc liên hệ Bộ phận Một cửa của xã ạ."
+                )
+            ]
+        view = self.workflow.get(code)
+        owner = view is not None and self.owns(view, requester)
+        self._record(requester, found=owner)
+        if owner:
+            return [Reply(status_message(view), self._buttons_for(view))]
+        # Same words whether the code exists or belongs to someone else.
+        return [
+            Reply(
+                f"Dạ, em chưa thể cho xem hồ sơ {code} trong cuộc trò chuyện này. Để bảo vệ thông tin cá "
+                "nhân, em chỉ cho xem hồ sơ khi anh/chị nhắn từ cuộc trò chuyện đã nộp hồ sơ, hoặc sau khi "
+                "xác minh số điện thoại đã dùng khi nộp. Anh/chị cũng kiểm tra lại mã hồ sơ giúp em ạ.",
+                (VERIFY_BUTTON,),
+            )
+        ]
+
+    def handle(self, state: LookupState, text: str, intent: str, requester: Requester) -> Outcome:
+        """The citizen's next message while the lookup waits for a code, a phone number or an OTP."""
+        folded = fold(text)
+        if intent in ("cancel", "deny") or CANCEL_WORDS.search(folded):
+            return Outcome([Reply("Dạ vâng, em dừng tra cứu hồ sơ ạ. Anh/chị cần em hỗ trợ gì thêm không?")])
+        code = find_code(text)
+        if code:
+            return Outcome(self.lookup(code, requester))
+        if state.phase == ASK_OTP:
+            return self._on_otp(state, text, folded, intent, requester)
+        phone = self._phone(text)
+        if phone:
+            return self._send_code(state, phone)
+        if state.tries >= 1:
+            return Outcome(
+                [
+                    Reply(
+                        "Dạ, em chưa thấy mã hồ sơ hay số điện thoại trong tin nhắn nên em dừng tra cứu ạ. "
+                        'Khi cần, anh/chị nhắn "tra cứu hồ sơ" kèm mã hồ sơ giúp em.'
+                    )
+                ]
+            )
+        return Outcome(
+            [
+                Reply(
+                    "Dạ, anh/chị nhập mã hồ sơ (ví dụ 000.00.12.H23-261120-0001) hoặc số điện thoại đã dùng "
+                    "khi nộp (ví dụ 0912345678) ạ.",
+                    (CANCEL_BUTTON,),
+                )
+            ],
+            replace(state, tries=state.tries + 1),
+        )
+
+    def ask_phone(self, opened_by: str | None = None) -> Outcome:
+        return Outcome(
+            [Reply("Dạ, anh/chị nhập số điện thoại đã dùng khi nộp hồ sơ ạ.", (CANCEL_BUTTON,))],
+            LookupState(opened_by=opened_by),
+        )
+
+    # -- steps ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _phone(text: str) -> str | None:
+        candidate = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+        if len(candidate) < 9:
+            return None
+        result = validate(PHONE_FIELD, candidate, {}, date.today())
+        return result.value if isinstance(result, Valid) else None
+
+    def _send_code(self, state: LookupState, phone: str) -> Outcome:
+        sent = self.otp.send_code(phone)
+        if sent.status not in ("sent", "too_soon"):
+            return Outcome([Reply(sent.message)])
+        return Outcome(
+            [
+                Reply(sent.message),
+                Reply(
+                    "Anh/chị nhập mã 6 chữ số vừa nhận được ạ.",
+                    (Button("Gửi lại mã", "/resend_code"), CANCEL_BUTTON),
+                ),
+            ],
+            replace(state, phase=ASK_OTP, phone=phone, tries=0),
+        )
+
+    def _on_otp(
+        self, state: LookupState, text: str, folded: str, intent: str, requester: Requester
+    ) -> Outcome:
+        if intent == "resend_code" or RESEND_WORDS.search(folded):
+            return Outcome([Reply(self.otp.send_code(state.phone).message)], state)
+        match = SIX_DIGITS.match(text)
+        if not match:
+            return Outcome(
+                [
+                    Reply(
+                        "Dạ, mã xác thực gồm 6 chữ số, anh/chị kiểm tra tin nhắn và nhập lại ạ.",
+                        (CANCEL_BUTTON,),
+                    )
+                ],
+                state,
+            )
+        result = self.otp.verify(state.phone, match.group(1))
+        if result.status != "verified":
+            return Outcome(
+                [Reply(result.message, (Button("Gửi lại mã", "/resend_code"), CANCEL_BUTTON))], state
+            )
+        hashed = self.otp.phone_hash(state.phone)
+        own = self.own_dossiers(replace(requester, verified_phone_hash=hashed))
+        replies = [Reply(result.message)]
+        if own:
+            replies += self._list(own)
+        else:
+            replies.append(Reply("Dạ, em không thấy hồ sơ nào nộp qua trợ lý ảo với số điện thoại này ạ."))
+        return Outcome(replies, None, hashed)
+
+    def _list(self, own: list[DossierView]) -> list[Reply]:
+        if len(own) == 1:
+            return [Reply(status_message(own[0]), self._buttons_for(own[0]))]
+        shown = own[:MAX_LISTED]
+        more = f", em liệt kê {MAX_LISTED} hồ sơ mới nhất" if len(own) > MAX_LISTED else ""
+        lines = [f"Dạ, anh/chị có {len(own)} hồ sơ nộp qua trợ lý ảo{more}:"]
+        lines += [f"• {view.code} — {view.procedure_name}: {view.status_label}" for view in shown]
+        lines.append("Anh/chị chọn hồ sơ để xem chi tiết ạ.")
+        return [
+            Reply("\n".join(lines), tuple(Button(view.code, status_payload(view.code)) for view in shown))
+        ]
+
+    @staticmethod
+    def _buttons_for(view: DossierView) -> tuple[Button, ...]:
+        return (Button("Cập nhật tình trạng", status_payload(view.code)),) if not view.timing.finished else ()
+
+    # -- rate limit ----------------------------------------------------------------------------------
+
+    def _requester_hash(self, requester: Requester) -> str:
+        key = f"{requester.channel}:{requester.sender_id}".encode()
+        return hmac.new(self.secret, b"status-lookup:" + key, hashlib.sha256).hexdigest()
+
+    def _misses(self, requester: Requester) -> int:
+        since = self.clock() - self.window
+        with self.session_factory() as session:
+            return session.execute(
+                select(func.count())
+                .select_from(StatusLookup)
+                .where(
+                    StatusLookup.requester_hash == self._requester_hash(requester),
+                    StatusLookup.found.is_(False),
+                    StatusLookup.created_at >= since,
+                )
+            ).scalar_one()
+
+    def _record(self, requester: Requester, found: bool) -> None:
+        with self.session_factory() as session, session.begin():
+            session.add(
+                StatusLookup(
+                    requester_hash=self._requester_hash(requester), found=found, created_at=self.clock()
+                )
+            )
