@@ -34,8 +34,12 @@ train: setup
 run: setup train .env
 	@set -a; source .env; set +a; \
 	$(PY) scripts/check_ports.py rasa=$${RASA_PORT:-5005} actions=$${ACTION_PORT:-5055} backoffice=$${DVC_BACKOFFICE_PORT:-8080} || exit 1; \
+	if [ -n "$${DVC_DEMO_PASSWORD:-}" ]; then $(PY) -m backoffice seed-demo || exit 1; \
+	else echo "DVC_DEMO_PASSWORD is not set in .env: the demo commune (officers, dossiers) is not seeded."; fi; \
 	echo ""; \
 	echo "  Demo commune page + chat widget: http://localhost:$${DVC_BACKOFFICE_PORT:-8080}/"; \
+	echo "  Officers' back-office:           http://localhost:$${DVC_BACKOFFICE_PORT:-8080}/officer/ (user admin, motcua, tuphap, chutich; password DVC_DEMO_PASSWORD in .env)"; \
+	echo "  Officers' JSON API (OpenAPI):    http://localhost:$${DVC_BACKOFFICE_PORT:-8080}/api/openapi.json"; \
 	echo "  Back-office health:              http://localhost:$${DVC_BACKOFFICE_PORT:-8080}/healthz"; \
 	echo "  Rasa REST channel:               http://localhost:$${RASA_PORT:-5005}/webhooks/rest/webhook"; \
 	echo "  Action server:                   http://localhost:$${ACTION_PORT:-5055}/health"; \

@@ -1,4 +1,5 @@
-"""Benchmark: training time, resident memory of each service after start-up, REST latency.
+"""Benchmark: training time, resident memory of each service after start-up, REST latency, the officers'
+workflow (API and notification delivery).
 
 Usage: python -m benchmarks.run [--skip-training]   (make bench)
 """
@@ -16,10 +17,15 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bot.catalog.model import Procedure
 from bot.catalog.search import Lexicon, ProcedureSearch
 from bot.catalog.store import read_catalog
+from bot.db.models import Dossier, Notification
+from bot.db.session import session_factory
 from bot.forms.definitions import load_forms
+from bot.officers.accounts import Accounts
 from devtools.form_answers import answer_for, latest_otp
 from devtools.services import Ports, Services, free_port, post_json
 from devtools.train import train
@@ -128,10 +134,9 @@ def procedure_question_latency(services: Services) -> dict[str, float]:
     return percentiles(samples)
 
 
-def form_flow_latency(services: Services) -> dict[str, object]:
+def form_flow_latency(services: Services, sender: str, phone: str = "0912999888") -> dict[str, object]:
     """One complete submission of the birth registration form over REST, timing every turn."""
     form = load_forms()["1.001193"]
-    sender, phone = f"bench-form-{uuid.uuid4().hex[:8]}", "0912999888"
     samples = [one_turn(services.rasa_url, sender, '/start_dossier{"procedure_code": "1.001193"}')]
     samples.append(one_turn(services.rasa_url, sender, "/affirm"))
     answers: dict[str, str] = {}
@@ -142,6 +147,72 @@ def form_flow_latency(services: Services) -> dict[str, object]:
     samples.append(one_turn(services.rasa_url, sender, "/affirm"))  # summary confirmed: OTP sent
     samples.append(one_turn(services.rasa_url, sender, latest_otp(services.sms_outbox, phone)))
     return {"procedure": "1.001193", "turns": len(samples), **percentiles(samples)}
+
+
+WORKFLOW = [
+    ("bench-desk", "accept", {}),
+    ("bench-desk", "forward", {"department": "TU_PHAP"}),
+    ("bench-specialist", "assign", {}),
+    ("bench-specialist", "request_supplement", {"note": "Bản sao giấy chứng sinh"}),
+    ("bench-desk", "receive_supplement", {}),
+    ("bench-specialist", "submit_for_signature", {}),
+    ("bench-leader", "approve", {}),
+    ("bench-desk", "mark_result_ready", {}),
+    ("bench-desk", "return_result", {}),
+]
+
+
+def officer_workflow_latency(services: Services, sender: str) -> dict[str, object]:
+    """Officers move the citizen's dossier through every step over the JSON API. Timed: the API call, and
+    from the call until Rasa has put the update in the citizen's conversation (outbox → Rasa → action)."""
+    sessions = session_factory(f"sqlite:///{services.var_dir / 'dvc.db'}")
+    accounts = Accounts(sessions)
+    for code, name in [
+        ("MOT_CUA", "Bộ phận Một cửa"),
+        ("TU_PHAP", "Tư pháp - Hộ tịch"),
+        ("LANH_DAO", "Lãnh đạo"),
+    ]:
+        if code not in {department.code for department in accounts.list_departments()}:
+            accounts.create_department(code, name)
+    for username, role, department in [
+        ("bench-desk", "desk", "MOT_CUA"),
+        ("bench-specialist", "specialist", "TU_PHAP"),
+        ("bench-leader", "leader", "LANH_DAO"),
+    ]:
+        accounts.create_officer(username, username, role, "bench-password", department)
+    with sessions() as session:
+        code = session.execute(select(Dossier.code).where(Dossier.sender_id == sender)).scalar_one()
+    tokens = {
+        username: post_json(
+            f"{services.backoffice_url}/api/auth/token", {"username": username, "password": "bench-password"}
+        )["access_token"]
+        for username in {step[0] for step in WORKFLOW}
+    }
+    api_samples, delivery_samples = [], []
+    for username, action, extra in WORKFLOW:
+        started = time.perf_counter()
+        post_json(
+            f"{services.backoffice_url}/api/dossiers/{code}/actions",
+            {"action": action, **extra},
+            headers={"Authorization": f"Bearer {tokens[username]}"},
+        )
+        api_samples.append((time.perf_counter() - started) * 1000)
+        while True:
+            with sessions() as session:
+                undelivered = session.execute(
+                    select(func.count()).select_from(Notification).where(Notification.delivered_at.is_(None))
+                ).scalar_one()
+            if undelivered == 0 or time.perf_counter() - started > 30:
+                break
+            time.sleep(0.02)
+        delivery_samples.append((time.perf_counter() - started) * 1000)
+    status_samples = [one_turn(services.rasa_url, sender, f"hồ sơ {code} đến đâu rồi") for _ in range(20)]
+    return {
+        "steps": len(WORKFLOW),
+        "api_action": percentiles(api_samples),
+        "action_to_citizen_conversation": percentiles(delivery_samples),
+        "rest_status_question": percentiles(status_samples),
+    }
 
 
 def greeting_latency(services: Services) -> dict[str, dict[str, float]]:
@@ -199,7 +270,9 @@ def main() -> int:
             print("Measuring REST latency...", file=sys.stderr, flush=True)
             report["rest_greeting_latency"] = greeting_latency(services)
             report["rest_procedure_question_latency"] = procedure_question_latency(services)
-            report["rest_dossier_form_flow"] = form_flow_latency(services)
+            citizen = f"bench-form-{uuid.uuid4().hex[:8]}"
+            report["rest_dossier_form_flow"] = form_flow_latency(services, citizen)
+            report["officer_workflow"] = officer_workflow_latency(services, citizen)
         finally:
             services.stop_all()
 

@@ -57,7 +57,7 @@ class Services:
 
     @cached_property
     def secret(self) -> bytes:
-        return otp_secret_from_env()
+        return otp_secret_from_env(self.settings.var_dir)
 
     @cached_property
     def calendar(self) -> WorkingCalendar:

@@ -1,0 +1,423 @@
+"""The hand-written OpenAPI 3.0.3 document of the back-office API (served at GET /api/openapi.json).
+
+tests/unit/test_backoffice_api.py checks that it lists exactly the routes registered under /api/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.officers.accounts import ROLES
+from bot.workflow.states import RULES, STATUS_LABELS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+NULLABLE_STRING = {"type": "string", "nullable": True}
+UNAUTHORIZED = _error("Thiếu hoặc sai mã truy cập (kèm header WWW-Authenticate: Bearer)")
+FORBIDDEN = _error("Không có quyền")
+BAD_REQUEST = _error("Yêu cầu không hợp lệ")
+CODE_PARAMETER = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "Mã hồ sơ, ví dụ 000.00.12.H23-251122-0007",
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string", "description": "Lý do, bằng tiếng Việt"},
+            "kind": {"type": "string", "enum": ["invalid", "forbidden", "not_found", "conflict"]},
+            "locked_until": {"type": "string", "format": "date-time"},
+        },
+    },
+    "TokenRequest": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string", "format": "password"}},
+    },
+    "Token": {
+        "type": "object",
+        "required": ["access_token", "token_type", "expires_at"],
+        "properties": {
+            "access_token": {"type": "string"},
+            "token_type": {"type": "string", "enum": ["bearer"]},
+            "expires_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Department": {
+        "type": "object",
+        "required": ["id", "name", "code"],
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "officer_count": {"type": "integer"},
+        },
+    },
+    "NewDepartment": {
+        "type": "object",
+        "required": ["code", "name"],
+        "properties": {
+            "code": {"type": "string", "pattern": "^[A-Z0-9_]{1,32}$"},
+            "name": {"type": "string", "maxLength": 200},
+        },
+    },
+    "Officer": {
+        "type": "object",
+        "required": ["id", "username", "full_name", "title", "role", "department_id"],
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "full_name": {"type": "string"},
+            "title": {"type": "string"},
+            "role": {"type": "string", "enum": list(ROLES)},
+            "department_id": {"type": "integer", "nullable": True},
+            "department_code": NULLABLE_STRING,
+            "is_active": {"type": "boolean"},
+        },
+    },
+    "Me": {
+        "allOf": [
+            _ref("Officer"),
+            {
+                "type": "object",
+                "properties": {
+                    "role_label": {"type": "string"},
+                    "department_name": NULLABLE_STRING,
+                    "expires_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        ]
+    },
+    "NewOfficer": {
+        "type": "object",
+        "required": ["username", "full_name", "role", "password"],
+        "properties": {
+            "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
+            "full_name": {"type": "string"},
+            "role": {"type": "string", "enum": list(ROLES)},
+            "password": {"type": "string", "format": "password", "minLength": 8},
+            "department": {"type": "string", "description": "Mã phòng ban (bắt buộc trừ vai trò admin)"},
+            "title": {"type": "string"},
+        },
+    },
+    "DepartmentRef": {
+        "type": "object",
+        "nullable": True,
+        "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}},
+    },
+    "OfficerRef": {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "full_name": {"type": "string"},
+            "title": {"type": "string"},
+        },
+    },
+    "Timing": {
+        "type": "object",
+        "properties": {
+            "due_date": {"type": "string", "format": "date", "nullable": True},
+            "overdue": {"type": "boolean"},
+            "late_working_days": {"type": "integer"},
+            "remaining_working_days": {"type": "integer", "nullable": True},
+            "paused": {"type": "boolean", "description": "Chờ công dân bổ sung: tạm dừng tính thời hạn"},
+            "finished": {"type": "boolean"},
+        },
+    },
+    "DossierSummary": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "procedure_code": {"type": "string"},
+            "procedure_name": {"type": "string"},
+            "status": {"type": "string", "enum": list(STATUS_LABELS)},
+            "status_label": {"type": "string"},
+            "channel": {"type": "string"},
+            "applicant_name": {"type": "string"},
+            "department": _ref("DepartmentRef"),
+            "officer": _ref("OfficerRef"),
+            "received_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": "string", "format": "date-time", "nullable": True},
+            "timing": _ref("Timing"),
+        },
+    },
+    "DossierList": {
+        "type": "object",
+        "required": ["items", "count"],
+        "properties": {
+            "items": {"type": "array", "items": _ref("DossierSummary")},
+            "count": {"type": "integer"},
+        },
+    },
+    "AllowedAction": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "enum": list(RULES)},
+            "label": {"type": "string"},
+            "needs_department": {"type": "boolean"},
+            "needs_officer": {"type": "boolean"},
+            "needs_note": {"type": "boolean"},
+            "note_hint": {"type": "string"},
+        },
+    },
+    "DossierDetail": {
+        "allOf": [
+            _ref("DossierSummary"),
+            {
+                "type": "object",
+                "properties": {
+                    "supplement_request": {"type": "string"},
+                    "fee_amount": {"type": "integer", "nullable": True},
+                    "fee_paid": {"type": "boolean"},
+                    "answers": {"type": "object", "additionalProperties": True},
+                    "attachments": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "upload_id": {"type": "string"},
+                                "filename": {"type": "string"},
+                                "content_type": NULLABLE_STRING,
+                                "size": {"type": "integer", "nullable": True},
+                            },
+                        },
+                    },
+                    "timeline": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "at": {"type": "string", "format": "date-time"},
+                                "action": {"type": "string"},
+                                "action_label": {"type": "string"},
+                                "status": {"type": "string"},
+                                "status_label": {"type": "string"},
+                                "officer_name": {"type": "string"},
+                                "department_name": {"type": "string"},
+                                "note": {"type": "string"},
+                            },
+                        },
+                    },
+                    "allowed_actions": {"type": "array", "items": _ref("AllowedAction")},
+                },
+            },
+        ]
+    },
+    "ActionRequest": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {"type": "string", "enum": list(RULES)},
+            "department": {
+                "oneOf": [{"type": "integer"}, {"type": "string"}],
+                "description": "Phòng nhận hồ sơ (mã số hoặc mã phòng), cho thao tác forward",
+            },
+            "officer": {
+                "oneOf": [{"type": "integer"}, {"type": "string"}],
+                "description": "Cán bộ thụ lý (mã số hoặc tên đăng nhập), cho thao tác assign",
+            },
+            "note": {"type": "string", "description": "Bắt buộc với request_supplement và reject"},
+        },
+    },
+    "Upload": {
+        "type": "object",
+        "properties": {
+            "upload_id": {"type": "string"},
+            "filename": {"type": "string"},
+            "size": {"type": "integer"},
+        },
+    },
+}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    schema = schema or {"type": "string"}
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PATHS: dict[str, Any] = {
+    "/api/auth/token": {
+        "post": {
+            "summary": "Cấp mã truy cập (bearer) cho cán bộ",
+            "security": [],
+            "requestBody": _body(_ref("TokenRequest")),
+            "responses": {
+                "200": _json(_ref("Token"), "Mã truy cập"),
+                "400": BAD_REQUEST,
+                "401": _error("Tên đăng nhập hoặc mật khẩu không đúng"),
+                "423": _error("Tài khoản tạm khóa (locked_until)"),
+            },
+        }
+    },
+    "/api/me": {
+        "get": {
+            "summary": "Cán bộ đang đăng nhập",
+            "responses": {"200": _json(_ref("Me"), "Cán bộ"), "401": UNAUTHORIZED},
+        }
+    },
+    "/api/dossiers": {
+        "get": {
+            "summary": "Danh sách hồ sơ (mới nhất trước)",
+            "parameters": [
+                _query("status", "Trạng thái", {"type": "string", "enum": list(STATUS_LABELS)}),
+                _query("procedure", "Mã thủ tục"),
+                _query("department", "Phòng đang giữ hồ sơ (mã số hoặc mã phòng)"),
+                _query("overdue", "Chỉ hồ sơ trễ hạn (true) hoặc không trễ (false)", {"type": "boolean"}),
+                _query("limit", "Số hồ sơ tối đa", {"type": "integer", "minimum": 1, "maximum": 500}),
+            ],
+            "responses": {
+                "200": _json(_ref("DossierList"), "Hồ sơ"),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/api/dossiers/{code}": {
+        "get": {
+            "summary": "Chi tiết hồ sơ, kèm các thao tác cán bộ được phép",
+            "parameters": [CODE_PARAMETER],
+            "responses": {
+                "200": _json(_ref("DossierDetail"), "Hồ sơ"),
+                "401": UNAUTHORIZED,
+                "404": _error("Không có hồ sơ"),
+            },
+        }
+    },
+    "/api/dossiers/{code}/actions": {
+        "post": {
+            "summary": "Thực hiện một thao tác xử lý hồ sơ",
+            "parameters": [CODE_PARAMETER],
+            "requestBody": _body(_ref("ActionRequest")),
+            "responses": {
+                "200": _json(_ref("DossierDetail"), "Hồ sơ sau thao tác"),
+                "400": _error("Thao tác không hợp lệ (kind=invalid)"),
+                "401": UNAUTHORIZED,
+                "403": _error("Không có quyền (kind=forbidden)"),
+                "404": _error("Không có hồ sơ (kind=not_found)"),
+                "409": _error("Không thể thực hiện ở trạng thái hiện tại (kind=conflict)"),
+            },
+        }
+    },
+    "/api/departments": {
+        "get": {
+            "summary": "Danh sách phòng ban",
+            "responses": {
+                "200": _json({"type": "array", "items": _ref("Department")}, "Phòng ban"),
+                "401": UNAUTHORIZED,
+            },
+        },
+        "post": {
+            "summary": "Tạo phòng ban (quản trị)",
+            "requestBody": _body(_ref("NewDepartment")),
+            "responses": {
+                "201": _json(_ref("Department"), "Đã tạo"),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+            },
+        },
+    },
+    "/api/officers": {
+        "get": {
+            "summary": "Danh sách cán bộ",
+            "parameters": [_query("department", "Chỉ cán bộ của phòng này (mã số hoặc mã phòng)")],
+            "responses": {
+                "200": _json({"type": "array", "items": _ref("Officer")}, "Cán bộ"),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+            },
+        },
+        "post": {
+            "summary": "Tạo tài khoản cán bộ (quản trị)",
+            "requestBody": _body(_ref("NewOfficer")),
+            "responses": {
+                "201": _json(_ref("Officer"), "Đã tạo"),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+            },
+        },
+    },
+    "/api/openapi.json": {
+        "get": {
+            "summary": "Tài liệu OpenAPI này",
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "OpenAPI 3.0.3")},
+        }
+    },
+    "/api/statistics": {
+        "get": {
+            "summary": "Thống kê công khai tình hình giải quyết hồ sơ",
+            "security": [],
+            "parameters": [_query("months", "Số tháng gần nhất (1–36)", {"type": "integer", "minimum": 1})],
+            "responses": {
+                "200": _json({"type": "object"}, "Số liệu theo tháng và tổng cộng"),
+                "400": BAD_REQUEST,
+                "503": _error("Chưa tải được số liệu"),
+            },
+        }
+    },
+    "/api/uploads": {
+        "post": {
+            "summary": "Công dân tải lên ảnh hoặc PDF giấy tờ (từ khung chat)",
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(_ref("Upload"), "Đã nhận tệp"),
+                "400": BAD_REQUEST,
+                "413": _error("Tệp lớn hơn 10 MB"),
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Trợ lý DVC – API cho cán bộ",
+            "version": "1.0.0",
+            "description": "Tiếp nhận và xử lý hồ sơ dịch vụ công; xác thực bằng mã truy cập Bearer "
+            "lấy từ POST /api/auth/token.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+    }
