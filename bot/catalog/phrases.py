@@ -3,6 +3,9 @@
 Folding diacritics merges different words ("cần" need / "căn" in "căn cước" are both "can"), so a phrase
 written with diacritics matches a word only where the citizen typed that same word, or typed it without any
 diacritics at all (then we cannot tell, and the folded form decides).
+A strict table (words to remove, such as filler) goes further: a citizen who types with diacritics means a
+word without them as typed ("thi" is an exam, not "thì"), and a phrase written without diacritics ("nha")
+is only that word, never one with diacritics ("nhà").
 """
 
 from __future__ import annotations
@@ -35,10 +38,35 @@ def tokens_of(words: Words) -> list[tuple[str, str, bool]]:
     return [(typed, folded, False) for typed, folded in zip(words.typed, words.folded, strict=True)]
 
 
+# A text is typed with diacritics when at least half its words carry some (about three in four Vietnamese
+# syllables do); a citizen who types only a few is typing carelessly, and a bare word may be any word.
+ACCENTED_SHARE = 0.5
+
+
+def typed_with_diacritics(tokens: list[tuple[str, str, bool]]) -> bool:
+    words = [(typed, folded) for typed, folded, protected in tokens if not protected and folded.isalpha()]
+    accented = sum(1 for typed, folded in words if typed != folded)
+    return accented > 0 and accented >= ACCENTED_SHARE * len(words)
+
+
+def _starts_with(tokens: list[tuple[str, str, bool]], start: int, words: tuple[str, ...]) -> bool:
+    found = tuple(folded for _, folded, protected in tokens[start : start + len(words)] if not protected)
+    return bool(words) and found == words
+
+
+def _overlap(before: list[str], replacement: tuple[str, ...]) -> int:
+    """How many words at the end of `before` the replacement starts with (never all of it)."""
+    for size in range(min(len(before), len(replacement) - 1), 0, -1):
+        if tuple(before[-size:]) == replacement[:size]:
+            return size
+    return 0
+
+
 class PhraseTable:
     """Phrases to find in a text, each with what replaces it (empty: the phrase is removed)."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, phrases: Iterable[tuple[str, str]], strict: bool = False) -> None:
+        self.strict = strict
         by_first: dict[str, list[tuple[Words, tuple[str, ...]]]] = {}
         for phrase, replacement in phrases:
             words = Words.of(phrase)
@@ -48,13 +76,16 @@ class PhraseTable:
             candidates.sort(key=lambda item: len(item[0].folded), reverse=True)  # longest first
         self._by_first = by_first
 
-    @staticmethod
-    def _matches(phrase: Words, tokens: list[tuple[str, str, bool]], start: int) -> bool:
+    def _matches(self, phrase: Words, tokens: list[tuple[str, str, bool]], start: int, exact: bool) -> bool:
         if start + len(phrase.folded) > len(tokens):
             return False
         for offset, (phrase_typed, phrase_folded) in enumerate(zip(phrase.typed, phrase.folded, strict=True)):
             typed, folded, protected = tokens[start + offset]
             if protected or folded != phrase_folded:
+                return False
+            if exact and typed != phrase_typed:
+                return False
+            if self.strict and typed != folded and phrase_typed == phrase_folded:
                 return False
             # The citizen typed diacritics: they must be the phrase's (unless the phrase has none).
             if typed != folded and phrase_typed != phrase_folded and typed != phrase_typed:
@@ -65,10 +96,19 @@ class PhraseTable:
         """Rewrite every match (replacements come out protected); also say whether anything matched."""
         result: list[tuple[str, str, bool]] = []
         index, matched = 0, False
+        exact = self.strict and typed_with_diacritics(tokens)
         while index < len(tokens):
             for phrase, replacement in self._by_first.get(tokens[index][1], ()):
-                if self._matches(phrase, tokens, index):
-                    result.extend((word, word, True) for word in replacement)
+                if self._matches(phrase, tokens, index, exact):
+                    if _starts_with(tokens, index, replacement):
+                        # Already the replacement ("hộ chiếu phổ thông" is not rewritten by "hộ chiếu").
+                        result.extend(tokens[index : index + len(replacement)])
+                        index += len(replacement)
+                        break
+                    # The words before may already start the replacement ("giấy" + "phép xây dựng" ->
+                    # "giấy phép xây dựng", not "giấy giấy phép xây dựng").
+                    overlap = _overlap([folded for _, folded, _ in result], replacement)
+                    result.extend((word, word, True) for word in replacement[overlap:])
                     index += len(phrase.folded)
                     matched = True
                     break

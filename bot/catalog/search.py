@@ -1,14 +1,21 @@
 """Find the procedure a citizen means, from informal, diacritic-free, abbreviated or misspelt words.
 
 Ranking, in two passes:
-1. A sparse index of idf-weighted syllables and syllable pairs of every procedure name (diacritic-free) gives
-   a coarse score to all procedures at once (one sparse column sum), keeping the best few dozen.
+1. A sparse index of idf-weighted syllables and syllable pairs (diacritic-free) of every procedure gives a
+   coarse score to all procedures at once (one sparse column sum), keeping the best few dozen. A word counts
+   fully in the name's head, less in its parenthesised qualifiers, less again in its field and result, and
+   least in its documents, conditions and target groups (weak evidence for the words citizens use about
+   their situation). The name's acronyms ("thẻ BHYT") also stand for their words.
 2. Those are re-ranked on how much of the question the name covers, how much of the name the question
-   covers (so the shorter base procedure beats its longer variants), a penalty for variant markers the
-   citizen did not ask for (data/catalog/variants.yml) and a small bonus for the commune's home level.
-The question is cleaned first: filler words removed (data/catalog/query_words.yml), misspelt syllables
-corrected to the nearest catalogue syllable, and searched both as typed and with citizens' words rewritten
-to the catalogue's (data/catalog/synonyms.yml); the better reading wins.
+   covers (so the shorter base procedure beats its longer variants; the cases a long name lists after "đối
+   với" matter less, and a name listing several procedures, "A/ B", is covered by covering one), a penalty
+   for variant markers the citizen did not ask for (data/catalog/variants.yml), and small bonuses: the
+   question names the action the name starts with ("giải thể ..."), the commune's home level, citizens
+   among the users, an age the citizen gave that fits the name's age group.
+The question is cleaned first: filler words removed (data/catalog/query_words.yml; a word typed with
+diacritics, or one forming a catalogue word pair, is not taken for a filler word that folds the same),
+misspelt syllables corrected to the nearest catalogue syllable, and searched both as typed and with
+citizens' words rewritten to the catalogue's (data/catalog/synonyms.yml); the better reading wins.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,22 +35,47 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from bot.catalog.model import Procedure
-from bot.catalog.phrases import PhraseTable, Words, tokens_of
+from bot.catalog.phrases import PhraseTable, Words, tokens_of, typed_with_diacritics
 from bot.settings import PROJECT_ROOT
-from bot.text.normalize import fold
+from bot.text.normalize import fold, strip_diacritics
 
 DATA_DIR = PROJECT_ROOT / "data" / "catalog"
 _NON_WORD = re.compile(r"[^\w]+")
 _NAME_PREFIX = re.compile(r"^thu tuc\s+")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+# Where a name's cases start: "Cấp giấy phép ... đối với công trình cấp III, cấp IV".
+_QUALIFIER_START = re.compile(r"\s(?=(?:doi voi|trong truong hop|thuc hien tai)\s)")
+_TEXT_BREAK = "zzbreakzz"
+_ALTERNATIVES = re.compile(r";|(?<!\d)/(?!\s*\d)")
+_ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
 COARSE_CANDIDATES = 40
 # Confidence: the best match must cover the question well and stand clear of the next one.
-CONFIDENT_SCORE = 58.0
-CONFIDENT_MARGIN = 4.0
+CONFIDENT_SCORE = 55.0
+CONFIDENT_MARGIN = 3.0
 MIN_SCORE = 30.0
 # How much of the question the name covers matters most; how much of the name the question covers
 # orders a base procedure above its longer variants.
 # Words of a procedure's field and result count, but less than words of its name.
 CONTEXT_WEIGHT = 0.35
+# The procedure's documents, conditions and target groups: weak evidence, for the words citizens use about
+# their situation ("giấy chứng sinh", "thuyền trưởng") rather than the procedure's name.
+DETAIL_WEIGHT = 0.12
+# A name's parenthesised part qualifies it ("(thực hiện tại cấp tỉnh)", a list of cases): its words count
+# less, and the question need not cover them.
+QUALIFIER_WEIGHT = 0.5
+# A name starts with its action ("Giải thể doanh nghiệp", "Bổ nhiệm ..."): a question naming that action
+# means this procedure more than one that only mentions the words further on.
+LEADING_ACTION_BONUS = 4.0
+# The cases a long name lists after its head ("... đối với hộ gia đình, cá nhân") count fully when the
+# citizen names them, but a question need not cover them as much as the head.
+MIN_HEAD_WORDS = 5
+CASES_WEIGHT = 0.5
+# The bot serves citizens: a procedure citizens can file goes before one only organisations can.
+CITIZEN_GROUP = "Công dân Việt Nam"
+CITIZEN_BONUS = 2.0
+# A citizen who gives an age ("con em 15 tuổi") means the procedure for that age group.
+AGE_FIT = 5.0
+_AGE = re.compile(r"\b(\d{1,3})\s*tuoi\b")
 # Rare words (an action such as "cải chính", "gia hạn") decide more than common ones.
 IDF_EXPONENT = 1.0
 QUESTION_WEIGHT = 0.7
@@ -57,6 +90,58 @@ HOME_LEVEL_BONUS = 4.0
 
 def _clean(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+# Every precomposed Latin letter with diacritics -> its bare letter ("ế" -> "e", "đ" -> "d").
+_BARE_LETTERS = {
+    code: strip_diacritics(chr(code))
+    for code in itertools.chain(range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    if strip_diacritics(chr(code)) != chr(code) and len(strip_diacritics(chr(code))) == 1
+}
+
+
+def _fold_catalogue(text: str) -> str:
+    """fold for the catalogue's own (already normalised) text, punctuation kept: much faster."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFC", text).lower().translate(_BARE_LETTERS)
+
+
+def _clean_catalogue(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", _fold_catalogue(text)).split())
+
+
+def _clean_each(texts: list[str]) -> list[str]:
+    """_clean_catalogue of each text, cleaned in one go (long catalogue texts are many)."""
+    cleaned = _clean_catalogue(f" {_TEXT_BREAK} ".join(text for text in texts if text))
+    return [text.strip() for text in cleaned.split(_TEXT_BREAK) if text.strip()]
+
+
+def _age_range(name: str) -> tuple[int | None, int | None]:
+    """The ages a cleaned name is for: "duoi 14 tuoi" -> (None, 14), "tu du 14 tuoi" -> (14, None)."""
+    below = re.search(r"duoi (\d+) tuoi", name)
+    from_ = re.search(r"tu (?:du )?(\d+) tuoi", name)
+    return (int(from_.group(1)) if from_ else None, int(below.group(1)) if below else None)
+
+
+def _name_alternatives(name: str, actions: set[str]) -> list[str]:
+    """The procedures a name lists, separated by ";" or "/" ("Khai quyết toán thuế/ Hoàn thuế ..."): a part
+    that does not start with an action some procedure name starts with continues the one before ("hộ gia
+    đình/cá nhân kinh doanh"), and a "/" inside a number does not separate."""
+    parts: list[str] = []
+    for part in _ALTERNATIVES.split(_PARENTHESISED.sub(" ", name)):
+        if parts and _leading_action(part) not in actions:
+            parts[-1] += f" {part}"
+        elif part.strip():
+            parts.append(part)
+    return parts or [name]
+
+
+def _leading_action(name: str) -> str | None:
+    """The two words a name starts with, when its first clause has two: "Giải thể doanh nghiệp, ..." ->
+    "giai the"; "Cấp, cấp lại ..." -> None."""
+    words = _NAME_PREFIX.sub("", _clean_catalogue(re.split(r"[,;:/(]", name)[0])).split()
+    return " ".join(words[:2]) if len(words) >= 2 else None
 
 
 @dataclass(frozen=True)
@@ -113,44 +198,149 @@ class ProcedureSearch:
         self.lexicon = lexicon
         self.home_level = home_level
         self._synonyms = PhraseTable(lexicon.synonyms)
-        self._filler = PhraseTable((phrase, "") for phrase in lexicon.filler)
+        self._filler = PhraseTable(((phrase, "") for phrase in lexicon.filler), strict=True)
         self._not_a_procedure = PhraseTable(
-            (phrase, "") for phrase in (*lexicon.filler, *lexicon.aspect_words, *lexicon.follow_up_words)
+            ((phrase, "") for phrase in (*lexicon.filler, *lexicon.aspect_words, *lexicon.follow_up_words)),
+            strict=True,
         )
-        self._names = [_NAME_PREFIX.sub("", _clean(procedure.name)) for procedure in self.procedures]
+        # The catalogue's own acronyms ("thẻ BHYT", "công ty TNHH") also stand for their words.
+        self._acronyms = {
+            " ".join(Words.of(variant).folded): " ".join(Words.of(canonical).folded)
+            for variant, canonical in lexicon.synonyms
+            if len(Words.of(variant).folded) == 1
+        }
+        self._filler_words = {
+            " ".join(Words.of(phrase).folded)
+            for phrase in lexicon.filler
+            if len(Words.of(phrase).folded) == 1
+        }
+        self._folded_names = [_fold_catalogue(procedure.name) for procedure in self.procedures]
+        self._names = [_NAME_PREFIX.sub("", _clean_catalogue(name)) for name in self._folded_names]
         self._build_index()
+
+    def _name_parts(self, row: int) -> tuple[str, str, str, str]:
+        """The name's head, the cases it applies to ("... đối với hộ gia đình, cá nhân"), its parenthesised
+        qualifiers, and the words its acronyms stand for."""
+        name, folded = self.procedures[row].name, self._folded_names[row]
+        expanded = [self._acronyms.get(_clean_catalogue(acronym)) for acronym in _ACRONYM.findall(name)]
+        qualifiers = " ".join(_clean_catalogue(part) for part in _PARENTHESISED.findall(folded))
+        head = _NAME_PREFIX.sub("", _clean_catalogue(_PARENTHESISED.sub(" ", folded)))
+        cases = ""
+        for split in _QUALIFIER_START.finditer(head):
+            if len(head[: split.start()].split()) >= MIN_HEAD_WORDS:
+                head, cases = head[: split.start()], head[split.end() :]
+                break
+        return head, cases, qualifiers, " ".join(text for text in expanded if text)
 
     def _context(self, procedure: Procedure) -> list[str]:
         """Words beside the name that citizens also use for a procedure: its field and its result."""
-        return [_clean(text) for text in (*procedure.fields, procedure.result) if text]
+        return _clean_each([*procedure.fields, procedure.result])
+
+    def _details(self, procedure: Procedure) -> list[str]:
+        """What the procedure asks for and whom it serves: documents, conditions, target groups."""
+        texts = [document.name for document in procedure.documents]
+        return _clean_each([*texts, procedure.conditions, *procedure.target_groups])
 
     def _build_index(self) -> None:
         vocabulary: dict[str, int] = {}
-        name_cells: dict[tuple[int, int], float] = {}
-        context_cells: dict[tuple[int, int], float] = {}
-        for row, (name, procedure) in enumerate(zip(self._names, self.procedures, strict=True)):
-            for feature in _features(name.split()):
-                name_cells[row, vocabulary.setdefault(feature, len(vocabulary))] = 1.0
-            for text in self._context(procedure):
-                for feature in _features(text.split()):
-                    context_cells.setdefault((row, vocabulary.setdefault(feature, len(vocabulary))), 1.0)
-        cells = {**{cell: CONTEXT_WEIGHT for cell in context_cells}, **name_cells}
-        rows = np.fromiter((row for row, _ in cells), dtype=np.int64, count=len(cells))
-        columns = np.fromiter((column for _, column in cells), dtype=np.int64, count=len(cells))
-        strength = np.fromiter(cells.values(), dtype=np.float64, count=len(cells))
-        counts = np.bincount(columns, minlength=len(vocabulary))
-        idf = (np.log((1 + len(self._names)) / (1 + counts)) + 1.0) ** IDF_EXPONENT
+        rows: list[int] = []
+        columns: list[int] = []
+        strengths: list[float] = []
+        name_weight_parts: list[tuple[int, int, float]] = []  # row, column, weight of the name's own words
+        leading: list[tuple[str, ...]] = []
+        part_rows: list[int] = []  # the row of each alternative of a name that lists several
+        part_cells: list[tuple[int, int]] = []  # part, column
+        actions = {_leading_action(name) for name in self._folded_names} - {None}
+        for row, procedure in enumerate(self.procedures):
+            head, cases, qualifiers, expanded = self._name_parts(row)
+            # Each word keeps its strongest place: the name, then the acronyms' words, field and result,
+            # then the details.
+            weights: dict[str, float] = {}
+            tiers = (
+                (DETAIL_WEIGHT, self._details(procedure)),
+                (CONTEXT_WEIGHT, self._context(procedure)),
+                (QUALIFIER_WEIGHT, [qualifiers]),
+                (1.0, [expanded, cases, head]),
+            )
+            for weight, texts in tiers:
+                for text in texts:
+                    weights.update(dict.fromkeys(_features(text.split()), weight))
+            in_name = dict.fromkeys(_features(qualifiers.split()), QUALIFIER_WEIGHT)
+            in_name.update(dict.fromkeys(_features(cases.split()), CASES_WEIGHT))
+            in_name.update(dict.fromkeys(_features(head.split()), 1.0))
+            columns.extend(vocabulary.setdefault(feature, len(vocabulary)) for feature in weights)
+            rows.extend(itertools.repeat(row, len(weights)))
+            strengths.extend(weights.values())
+            name_weight_parts.extend(
+                (row, vocabulary[feature], weight) for feature, weight in in_name.items()
+            )
+            parts = _name_alternatives(self._folded_names[row], actions)
+            leading.append(tuple(lead for lead in map(_leading_action, parts) if lead))
+            if len(parts) > 1:
+                for part in parts:
+                    part_features = dict.fromkeys(
+                        _features(_NAME_PREFIX.sub("", _clean_catalogue(part)).split())
+                    )
+                    part_cells.extend(
+                        (len(part_rows), vocabulary[feature])
+                        for feature in part_features
+                        if feature in vocabulary
+                    )
+                    part_rows.append(row)
+        row_array = np.array(rows, dtype=np.int64)
+        column_array = np.array(columns, dtype=np.int64)
+        strength = np.array(strengths, dtype=np.float64)
+        # Rarity is judged on names, fields and results: long documents would make every word common.
+        name_counts = np.bincount(column_array[strength >= QUALIFIER_WEIGHT], minlength=len(vocabulary))
+        main_counts = np.bincount(column_array[strength >= CONTEXT_WEIGHT], minlength=len(vocabulary))
+        counts = np.where(main_counts > 0, main_counts, np.bincount(column_array, minlength=len(vocabulary)))
+        idf = (np.log((1 + len(self.procedures)) / (1 + counts)) + 1.0) ** IDF_EXPONENT
         self._vocabulary = vocabulary
         self._idf = idf
-        shape = (len(self._names), len(vocabulary))
-        self._matrix = sparse.csc_matrix((idf[columns] * strength, (rows, columns)), shape=shape)
-        in_name = strength == 1.0
-        name_only = sparse.csr_matrix((idf[columns][in_name], (rows[in_name], columns[in_name])), shape=shape)
-        self._name_weight = np.asarray(name_only.sum(axis=1)).ravel()
-        self._syllables = sorted(feature for feature in vocabulary if " " not in feature)
+        shape = (len(self.procedures), len(vocabulary))
+        self._matrix = sparse.csc_matrix(
+            (idf[column_array] * strength, (row_array, column_array)), shape=shape
+        )
+        name_weight = np.zeros(len(self.procedures))
+        for row, column, weight in name_weight_parts:
+            name_weight[row] += weight * idf[column]
+        self._name_weight = np.maximum(name_weight, 1e-9)
+        self._main_words = {
+            feature for feature, column in vocabulary.items() if " " not in feature and main_counts[column]
+        }
+        self._syllables = sorted(self._main_words)
+        self._leading = leading
+        part_columns = np.array([column for _, column in part_cells], dtype=np.int64)
+        part_matrix = sparse.csc_matrix(
+            (idf[part_columns], ([part for part, _ in part_cells], part_columns)),
+            shape=(len(part_rows), len(vocabulary)),
+        )
+        self._parts = part_matrix
+        self._part_rows = np.array(part_rows, dtype=np.int64)
+        self._part_weight = np.maximum(np.asarray(part_matrix.sum(axis=1)).ravel(), 1e-9)
+        self._name_pairs = {
+            feature for feature, column in vocabulary.items() if " " in feature and name_counts[column]
+        }
         # An unknown word weighs like a typical catalogue syllable.
         self._unknown_weight = float(np.median(idf[[vocabulary[s] for s in self._syllables]]))
         self._home = np.array([self.home_level in procedure.levels for procedure in self.procedures])
+        self._age_ranges = [_age_range(name) for name in self._names]
+        citizen = np.array([CITIZEN_GROUP in procedure.target_groups for procedure in self.procedures])
+        # What a procedure earns whatever the question: the commune's home level, citizens as its users.
+        self._prior = HOME_LEVEL_BONUS * self._home + CITIZEN_BONUS * citizen
+        markers = self.lexicon.variant_markers
+        self._marker_parts = [
+            {index for index, part in enumerate(markers) if part != marker and f" {part} " in f" {marker} "}
+            for marker in markers
+        ]
+        self._markers = [
+            tuple(
+                index
+                for index, marker in enumerate(self.lexicon.variant_markers)
+                if f" {marker} " in f" {name} "
+            )
+            for name in self._names
+        ]
 
     # -- the question --------------------------------------------------------------------------------
 
@@ -172,12 +362,30 @@ class ProcedureSearch:
         rewritten, any_synonym = self._synonyms.apply(typed)
         literal_weight = LITERAL_READING_FACTOR if any_synonym else 1.0
         readings: list[tuple[list[str | None], float]] = []
+        plain = not typed_with_diacritics(typed)
         for tokens, weight in ((rewritten, 1.0), (typed, literal_weight)):
-            kept, _ = self._filler.apply(tokens)
+            kept, _ = self._filler.apply(self._keep_catalogue_pairs(tokens) if plain else tokens)
             reading = [self._correct(folded) for _, folded, _ in kept]
             if any(reading) and all(reading != seen for seen, _ in readings):
                 readings.append((reading, weight))
         return readings
+
+    def _keep_catalogue_pairs(self, tokens: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+        """Without diacritics a filler word may be a catalogue word ("can" is "cần" or "căn", "nha" is "nha"
+        or "nhà"): keep it where it and a neighbour form a pair of words some procedure name uses
+        ("can cuoc", "xin phep", "nha o")."""
+        kept = list(tokens)
+        for index, (typed, folded, protected) in enumerate(tokens):
+            if protected or folded not in self._filler_words:
+                continue
+            before = tokens[index - 1][1] if index else None
+            after = tokens[index + 1][1] if index + 1 < len(tokens) else None
+            if any(
+                pair in self._name_pairs
+                for pair in (f"{before} {folded}" if before else "", f"{folded} {after}" if after else "")
+            ):
+                kept[index] = (typed, folded, True)
+        return kept
 
     def names_a_procedure(self, message: str) -> bool:
         """False for a follow-up about the procedure under discussion ("còn lệ phí thì sao?", "mất mấy ngày"):
@@ -186,56 +394,76 @@ class ProcedureSearch:
         if rewritten:
             return True
         kept, _ = self._not_a_procedure.apply(tokens)
-        return any(self._correct(folded) for _, folded, _ in kept)
+        # Words only a procedure's documents use ("ảnh", "bản sao") do not name a procedure.
+        return any(self._correct(folded) in self._main_words for _, folded, _ in kept)
 
     # -- ranking -------------------------------------------------------------------------------------
 
-    def _score(self, reading: list[str | None]) -> dict[int, float]:
+    def _score(self, reading: list[str | None], ages: tuple[int, ...] = ()) -> dict[int, float]:
         known = [token for token in reading if token]
         features = [feature for feature in dict.fromkeys(_features(known)) if feature in self._vocabulary]
         if not features:
             return {}
         columns = [self._vocabulary[feature] for feature in features]
         overlap = np.asarray(self._matrix[:, columns].sum(axis=1)).ravel()
+        # A name listing alternatives ("Khai quyết toán thuế/ Hoàn thuế ...") is covered by covering one.
+        part_cover = np.zeros(len(self.procedures))
+        if len(self._part_rows):
+            part_overlap = np.asarray(self._parts[:, columns].sum(axis=1)).ravel()
+            np.maximum.at(part_cover, self._part_rows, np.minimum(part_overlap / self._part_weight, 1.0))
         unknown_words = len(reading) - len(known)
         query_weight = float(self._idf[columns].sum()) + unknown_words * self._unknown_weight
-        text = " ".join(known)
         coarse = overlap / query_weight + 0.15 * overlap / self._name_weight
         top = np.argpartition(-coarse, min(COARSE_CANDIDATES, len(coarse) - 1))[:COARSE_CANDIDATES]
-        padded = f" {text} "
-        asked = [marker for marker in self.lexicon.variant_markers if f" {marker} " in padded]
-        unasked = [marker for marker in self.lexicon.variant_markers if marker not in asked]
+        top = top[overlap[top] > 0]
+        padded = f" {' '.join(known)} "
+        asked = {
+            index for index, marker in enumerate(self.lexicon.variant_markers) if f" {marker} " in padded
+        }
+        # A longer marker holding one the citizen named is named too ("người nước ngoài" names "có yếu tố
+        # nước ngoài").
+        asked |= {index for index, parts in enumerate(self._marker_parts) if parts & asked}
+        pairs = {f"{first} {second}" for first, second in itertools.pairwise(known)}
+        question_cover = overlap[top] / query_weight
+        name_cover = np.maximum(np.minimum(overlap[top] / self._name_weight[top], 1.0), part_cover[top])
+        base = 100 * (QUESTION_WEIGHT * question_cover + NAME_WEIGHT * name_cover**NAME_EXPONENT)
+        base += self._prior[top]
         scores = {}
-        for row in top:
-            if overlap[row] <= 0:
-                continue
-            question_cover = overlap[row] / query_weight
-            name_cover = min(overlap[row] / self._name_weight[row], 1.0)
-            name = f" {self._names[row]} "
-            penalty = VARIANT_PENALTY * sum(1 for marker in unasked if f" {marker} " in name)
-            bonus = HOME_LEVEL_BONUS if self._home[row] else 0.0
-            bonus += ASKED_VARIANT_BONUS * sum(1 for marker in asked if f" {marker} " in name)
-            score = 100 * (QUESTION_WEIGHT * question_cover + NAME_WEIGHT * name_cover**NAME_EXPONENT)
-            score += bonus - penalty
-            scores[int(row)] = min(score, 100.0)
+        for row, score in zip(top.tolist(), base.tolist(), strict=True):
+            markers = self._markers[row]
+            if markers:
+                named = sum(1 for marker in markers if marker in asked)
+                score += ASKED_VARIANT_BONUS * named - VARIANT_PENALTY * (len(markers) - named)
+            if any(lead in pairs for lead in self._leading[row]):
+                score += LEADING_ACTION_BONUS
+            if ages:
+                score += self._age_fit(row, ages)
+            scores[row] = score
         return scores
+
+    def _age_fit(self, row: int, ages: tuple[int, ...]) -> float:
+        """A name for an age group ("cho người dưới 14 tuổi") fits a citizen who gave an age in it."""
+        low, high = self._age_ranges[row]
+        if not ages or (low is None and high is None):
+            return 0.0
+        fits = any((low is None or age >= low) and (high is None or age < high) for age in ages)
+        return AGE_FIT if fits else -AGE_FIT
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         best: dict[int, float] = {}
+        ages = tuple(int(age) for age in _AGE.findall(fold(query)))
         for reading, weight in self.readings(query):
-            for row, score in self._score(reading).items():
+            for row, score in self._score(reading, ages).items():
                 best[row] = max(score * weight, best.get(row, -math.inf))
+        # Ranked and judged on the full score: bonuses may lift several above 100, shown as 100.
         ranked = sorted(best.items(), key=lambda item: (-item[1], self.procedures[item[0]].code))
-        matches = tuple(
-            Match(self.procedures[row], round(score, 1))
-            for row, score in ranked[:limit]
-            if score >= MIN_SCORE
-        )
+        kept = [(row, score) for row, score in ranked[:limit] if score >= MIN_SCORE]
         confident = (
-            bool(matches)
-            and matches[0].score >= CONFIDENT_SCORE
-            and (len(matches) == 1 or matches[0].score - matches[1].score >= CONFIDENT_MARGIN)
+            bool(kept)
+            and kept[0][1] >= CONFIDENT_SCORE
+            and (len(kept) == 1 or kept[0][1] - kept[1][1] >= CONFIDENT_MARGIN)
         )
+        matches = tuple(Match(self.procedures[row], round(min(score, 100.0), 1)) for row, score in kept)
         return SearchResult(query, matches, confident)
 
 

@@ -101,3 +101,84 @@ def test_every_synonym_leads_to_words_the_real_catalogue_uses():
     canonicals = {canonical for _, canonical in Lexicon.load().synonyms}
     unused = [c for c in canonicals if not any(" ".join(Words.of(c).folded) in text for text in texts)]
     assert unused == []
+
+
+# -- the real catalogue ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real():
+    from bot.catalog.search import Lexicon, ProcedureSearch
+    from bot.catalog.store import default_catalog
+
+    return ProcedureSearch(list(default_catalog()), Lexicon.load(), home_level="Cấp xã")
+
+
+def real_reading(search, query: str) -> list[str | None]:
+    return search.readings(query)[-1][0]  # the question as typed (filler removed)
+
+
+def test_a_filler_word_typed_with_diacritics_is_only_that_word(real):
+    assert "nha" in real_reading(real, "cho em hỏi nhà ở xã hội")  # "nhà" is not the particle "nha"
+    assert "thi" in real_reading(real, "muốn thi chứng chỉ đại lý bảo hiểm")  # an exam, not "thì"
+    assert "nha" not in real_reading(real, "dang ky ket hon nha")  # the particle is still filler
+
+
+def test_a_filler_word_without_diacritics_stays_where_it_forms_a_catalogue_pair(real):
+    assert real_reading(real, "cap lai can cuoc") == ["cap", "lai", "can", "cuoc"]  # "căn cước", not "cần"
+    assert "can" not in real_reading(real, "can lam giay khai sinh")
+
+
+def test_strict_phrase_table_and_overlapping_rewrites():
+    from bot.catalog.phrases import PhraseTable, Words, tokens_of
+
+    filler = PhraseTable([("nha", ""), ("thì", "")], strict=True)
+    kept, _ = filler.apply(tokens_of(Words.of("nhà ở thì sao nha")))
+    assert [folded for _, folded, _ in kept] == ["nha", "o", "sao"]
+    synonyms = PhraseTable([("phép xây dựng", "giấy phép xây dựng")])
+    rewritten, _ = synonyms.apply(tokens_of(Words.of("xin giấy phép xây dựng")))
+    assert [folded for _, folded, _ in rewritten] == ["xin", "giay", "phep", "xay", "dung"]
+    already = PhraseTable([("hộ chiếu", "hộ chiếu phổ thông")])
+    rewritten, _ = already.apply(tokens_of(Words.of("hộ chiếu phổ thông")))
+    assert [folded for _, folded, _ in rewritten] == ["ho", "chieu", "pho", "thong"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("làm căn cước cho con 16 tuổi", "1.014061"),  # từ đủ 14 tuổi trở lên
+        ("lam can cuoc cho be 10 tuoi", "1.014062"),  # dưới 14 tuổi
+    ],
+)
+def test_an_age_picks_the_procedure_for_that_age_group(real, query, code):
+    assert real.search(query).best.code == code
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # The name lists several procedures ("Khai quyết toán thuế/ Hoàn thuế ..."): covering one is enough.
+        ("đăng ký sử dụng hóa đơn điện tử", "1.010337"),
+        ("hoàn thuế thu nhập cá nhân từ tiền lương", "2.002233"),
+        # The name's acronyms stand for their words ("sổ BHXH").
+        ("điều chỉnh thông tin trên sổ bảo hiểm xã hội", "1.002759"),
+        # Variant markers: re-marking an exam is a variant of taking it.
+        ("thi chứng chỉ đại lý bảo hiểm", "1.010387"),
+        # The cases a long name lists after its head need not be in the question.
+        ("gia hạn giấy phép xây dựng nhà ở riêng lẻ", "1.013227"),
+        # Citizens' words for catalogue wordings.
+        ("đăng ký thế chấp xe máy", "1.011435"),
+        ("đổi tiền bị cháy", "2.001077"),
+        ("mua bhyt hộ gia đình", "1.001939"),
+        ("đăng ký thành lập cty tnhh 2 thành viên", "2.001199"),
+    ],
+)
+def test_finds_real_procedures(real, query, code):
+    assert real.search(query).best.code == code
+
+
+def test_bonuses_above_100_still_order_the_matches(real):
+    """The commune-level procedure beats the central one even when both would score over 100."""
+    result = real.search("cap lai can cuoc")
+    assert result.best.code == "1.014064"  # Cấp lại thẻ căn cước (cấp xã), not 1.000757 (trung ương)
+    assert result.matches[0].score <= 100.0
