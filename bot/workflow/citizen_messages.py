@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 STEP_MESSAGES = {
     "accept": "Bộ phận Một cửa đã tiếp nhận hồ sơ. Hạn giải quyết: {due}.",
     "forward": "Hồ sơ đã được chuyển đến {department} để giải quyết.",
-    "assign": "{officer} ({department}) đang thụ lý hồ sơ của anh/chị.",
+    "assign": "Cán bộ {officer} đang thụ lý hồ sơ của anh/chị.",
     "request_supplement": (
         "Anh/chị cần bổ sung: {note}.\n"
         "Thời hạn giải quyết tạm dừng và được tính lại từ đầu khi nhận đủ hồ sơ."

@@ -50,7 +50,7 @@ class OfficerRef:
 
     @property
     def display_name(self) -> str:
-        return f"{self.title} {self.full_name}".strip() if self.title else self.full_name
+        return f"{self.full_name} ({self.title})" if self.title else self.full_name
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def test_an_overdue_dossier_says_by_how_many_working_days(services, citizen, off
         session.execute(update(Dossier).where(Dossier.code == code).values(due_at=last_week))
     answer = joined(person.say(f"tra cứu hồ sơ {code}"))
     assert re.search(r"đã trễ hạn \d+ ngày làm việc", answer)
-    assert "Người thụ lý: Công chức Tư pháp Phạm Văn Minh" in answer
+    assert "Người thụ lý: Phạm Văn Minh (Công chức Tư pháp)" in answer
 
 
 def test_someone_else_learns_nothing_from_a_code(services, citizen):

@@ -126,7 +126,7 @@ def test_the_whole_way_from_desk_to_result(world):
         view = workflow.perform(code, action, people[who], **options)
         assert view.status == expected
     assert [entry.action for entry in view.timeline] == ["submit"] + [step[0] for step in steps]
-    assert view.timeline[3].officer_name == "Trưởng phòng Cán bộ truongtp"
+    assert view.timeline[3].officer_name == "Cán bộ truongtp (Trưởng phòng)"
     assert view.timeline[2].department_name == "Tư pháp - Hộ tịch"
     assert view.timing.finished and not view.timing.is_late
     with sessions() as session:
@@ -135,7 +135,7 @@ def test_the_whole_way_from_desk_to_result(world):
     assert dossier.completed_at is not None
     assert len(texts) == 7 and all(code in text and "1.001193" in text for text in texts)
     assert "Tư pháp - Hộ tịch" in texts[1]
-    assert "Công chức Tư pháp Cán bộ tuphap1" in texts[2]
+    assert "Cán bộ Cán bộ tuphap1 (Công chức Tư pháp) đang thụ lý" in texts[2]
 
 
 def test_an_invalid_transition_is_refused_and_nothing_is_written(world):
@@ -304,7 +304,7 @@ def test_citizen_status_lists_holder_officer_and_what_to_do(world):
     forwarded(world)
     workflow.perform(code, "assign", people["truongtp"], officer="tuphap1")
     text = status_message(workflow.get(code))
-    assert "Tư pháp - Hộ tịch" in text and "Công chức Tư pháp Cán bộ tuphap1" in text
+    assert "Tư pháp - Hộ tịch" in text and "Cán bộ tuphap1 (Công chức Tư pháp)" in text
     assert "25/11/2026" in text and "còn trong hạn" in text and "nộp phí, lệ phí 8.000 đồng" in text
     clock.now = datetime(2026, 11, 27, 3, tzinfo=timezone.utc)
     assert "đã trễ hạn 2 ngày làm việc" in status_message(workflow.get(code))
