@@ -175,6 +175,38 @@ async def notification_delivery(app: web.Application):
         await task
 
 
+HOUSEKEEPING_SECONDS = 3600
+
+
+def _housekeeping(app_services: Services) -> dict[str, int]:
+    return {
+        "expired officer sessions": app_services.authenticator.purge_expired_sessions(),
+        "old OTP codes": app_services.otp.purge_old_codes(),
+        "old status lookups": app_services.status_desk.purge_old_lookups(),
+    }
+
+
+async def housekeeping(app: web.Application):
+    """Background task: delete what only served for a while (expired sessions, old OTP codes and lookups)."""
+
+    async def run() -> None:
+        while True:
+            try:
+                purged = await asyncio.get_running_loop().run_in_executor(
+                    None, _housekeeping, app[SERVICES_KEY]
+                )
+                logger.info("housekeeping: %s", purged)
+            except Exception:
+                logger.exception("housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+
+    task = asyncio.create_task(run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def public_statistics(app_services: Services, settings: Settings) -> Callable[[int], Statistics]:
     def compute(months: int) -> Statistics:
         now = datetime.now(timezone.utc)
@@ -217,4 +249,5 @@ def create_app(
     add_api_routes(app)
     if deliver_notifications:
         app.cleanup_ctx.append(notification_delivery)
+        app.cleanup_ctx.append(housekeeping)
     return app

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.catalog.answers import Button, Reply
@@ -293,6 +293,14 @@ class DossierStatusDesk:
                     StatusLookup.created_at >= since,
                 )
             ).scalar_one()
+
+    def purge_old_lookups(self) -> int:
+        """Forget lookups older than the rate-limit window (they only serve the limit)."""
+        with self.session_factory() as session, session.begin():
+            result = session.execute(
+                delete(StatusLookup).where(StatusLookup.created_at < self.clock() - self.window)
+            )
+            return result.rowcount or 0
 
     def _record(self, requester: Requester, found: bool) -> None:
         with self.session_factory() as session, session.begin():

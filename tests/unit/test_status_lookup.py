@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -165,3 +165,13 @@ def test_status_follows_the_officers_steps(desk):
     status.workflow.perform(codes[0], "forward", actor, department="TU_PHAP")
     answer = texts(status.lookup(codes[0], OWNER))
     assert "Nơi giữ hồ sơ: Công chức Tư pháp - Hộ tịch" in answer and "Đã chuyển phòng chuyên môn" in answer
+
+
+def test_the_limit_lifts_after_the_window_and_old_lookups_are_forgotten(desk):
+    status, codes, _, _ = desk
+    for sequence in range(5):
+        status.lookup(f"000.00.12.H23-261120-09{sequence:02d}", STRANGER)
+    assert "thử lại sau" in texts(status.lookup(codes[0], STRANGER))
+    status.clock.now += timedelta(minutes=16)
+    assert status.purge_old_lookups() == 5  # the refused sixth was not looked up, so not recorded
+    assert "thử lại sau" not in texts(status.lookup(codes[0], STRANGER))
