@@ -1,51 +1,15 @@
 """The officers' JSON API on a real aiohttp test server and a real SQLite database (seeded demo data)."""
 
-import asyncio
-import dataclasses
 from datetime import datetime, timedelta, timezone
 
-import argon2
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
 from backoffice.app import create_app
 from backoffice.openapi import openapi_document
-from backoffice.seed import seed_demo
 from bot.db.models import Dossier
-from bot.officers import accounts
-from bot.services import Services
-from bot.settings import load_settings
 from bot.workflow.states import RULES
-
-PASSWORD = "matkhau-demo-2026"
-
-
-@pytest.fixture
-def app_services(tmp_path, monkeypatch) -> Services:
-    monkeypatch.setattr(
-        accounts, "PASSWORD_HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    monkeypatch.setenv("DVC_OTP_SECRET", "s" * 40)
-    settings = dataclasses.replace(
-        load_settings(), database_url=f"sqlite:///{tmp_path / 'dvc.db'}", var_dir=tmp_path
-    )
-    services = Services(settings)
-    seed_demo(services, PASSWORD)
-    return services
-
-
-def codes_by_status(services: Services) -> dict[str, str]:
-    return {view.status: view.code for view in services.workflow.list()}
-
-
-def run(services: Services, scenario):
-    async def main():
-        app = create_app(services.settings, services, deliver_notifications=False)
-        async with TestClient(TestServer(app)) as client:
-            return await scenario(client)
-
-    return asyncio.run(main())
+from tests.unit.conftest import PASSWORD, codes_by_status, run_app
 
 
 async def token_for(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
@@ -76,7 +40,7 @@ def test_token_is_issued_and_refused(app_services):
         assert locked.status == 423 and body["error"]
         assert datetime.fromisoformat(body["locked_until"]) > datetime.now(timezone.utc)
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_routes_need_a_valid_api_bearer_token(app_services):
@@ -105,7 +69,7 @@ def test_routes_need_a_valid_api_bearer_token(app_services):
         )
         return statuses
 
-    assert run(app_services, scenario) == [401] * 5
+    assert run_app(app_services, scenario) == [401] * 5
 
 
 def test_list_and_filter_dossiers(app_services):
@@ -147,7 +111,7 @@ def test_list_and_filter_dossiers(app_services):
             response = await client.get(f"/api/dossiers{bad}", headers=headers)
             assert response.status == 400, bad
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_dossier_detail(app_services):
@@ -171,7 +135,7 @@ def test_dossier_detail(app_services):
         missing = await client.get("/api/dossiers/NO-SUCH-CODE", headers=headers)
         assert missing.status == 404
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_actions_and_each_error_kind(app_services):
@@ -212,7 +176,7 @@ def test_actions_and_each_error_kind(app_services):
         no_action = await client.post(f"/api/dossiers/{codes['received']}/actions", json={}, headers=desk)
         assert no_action.status == 400
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
     assert app_services.workflow.get(codes["received"]).status == "assigned"
 
 
@@ -232,7 +196,7 @@ def test_departments_and_officers_contract(app_services):
         unknown = await client.get("/api/officers?department=NOPE", headers=headers)
         assert unknown.status == 400
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_only_admins_create_departments_and_officers(app_services):
@@ -271,7 +235,7 @@ def test_only_admins_create_departments_and_officers(app_services):
         assert short.status == 400
         assert (await token_for(client, "diachinh1", "mat-khau-moi-1"))["Authorization"].startswith("Bearer ")
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def api_routes(app) -> set[tuple[str, str]]:
@@ -313,4 +277,4 @@ def test_openapi_describes_exactly_the_api_routes(app_services):
         assert response.status == 200
         assert await response.json() == document
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)

@@ -1,32 +1,14 @@
 """The demo seed: idempotent, officers who can sign in, dossiers in the intended states."""
 
-import dataclasses
-
-import argon2
 import pytest
 from sqlalchemy import func, select
 
 from backoffice import __main__ as backoffice_main
 from backoffice.seed import DEMO_CHANNEL, DEPARTMENTS, OFFICERS, seed_demo
 from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
-from bot.officers import accounts
 from bot.officers.accounts import AccountError
 from bot.services import Services
-from bot.settings import load_settings
-
-PASSWORD = "matkhau-demo-2026"
-
-
-@pytest.fixture
-def app_services(tmp_path, monkeypatch) -> Services:
-    monkeypatch.setattr(
-        accounts, "PASSWORD_HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    monkeypatch.setenv("DVC_OTP_SECRET", "s" * 40)
-    settings = dataclasses.replace(
-        load_settings(), database_url=f"sqlite:///{tmp_path / 'dvc.db'}", var_dir=tmp_path
-    )
-    return Services(settings)
+from tests.unit.conftest import PASSWORD
 
 
 def counts(services: Services) -> dict[str, int]:
@@ -37,42 +19,42 @@ def counts(services: Services) -> dict[str, int]:
         }
 
 
-def test_seeding_twice_gives_the_same_data(app_services):
-    first = seed_demo(app_services, PASSWORD)
-    after_first = counts(app_services)
-    second = seed_demo(app_services, PASSWORD)
+def test_seeding_twice_gives_the_same_data(blank_services):
+    first = seed_demo(blank_services, PASSWORD)
+    after_first = counts(blank_services)
+    second = seed_demo(blank_services, PASSWORD)
     assert len(first.departments_created) == 6 and len(first.officers_created) == 6
     assert len(first.dossiers_created) == 5
     assert second.departments_created == second.officers_created == second.dossiers_created == []
-    assert counts(app_services) == after_first
+    assert counts(blank_services) == after_first
     assert after_first["Department"] == 6 and after_first["Officer"] == 6 and after_first["Dossier"] == 5
 
 
-def test_existing_one_stop_desk_is_reused(app_services):
-    app_services.accounts.create_department("MOT_CUA", "Bộ phận Một cửa")
-    report = seed_demo(app_services, PASSWORD)
+def test_existing_one_stop_desk_is_reused(blank_services):
+    blank_services.accounts.create_department("MOT_CUA", "Bộ phận Một cửa")
+    report = seed_demo(blank_services, PASSWORD)
     assert "MOT_CUA" not in report.departments_created
-    assert [d.code for d in app_services.accounts.list_departments()].count("MOT_CUA") == 1
-    assert {code for code, _ in DEPARTMENTS} == {d.code for d in app_services.accounts.list_departments()}
+    assert [d.code for d in blank_services.accounts.list_departments()].count("MOT_CUA") == 1
+    assert {code for code, _ in DEPARTMENTS} == {d.code for d in blank_services.accounts.list_departments()}
 
 
-def test_every_demo_officer_can_sign_in(app_services):
-    seed_demo(app_services, PASSWORD)
+def test_every_demo_officer_can_sign_in(blank_services):
+    seed_demo(blank_services, PASSWORD)
     for username, full_name, role, department, title in OFFICERS:
-        officer = app_services.authenticator.authenticate(username, PASSWORD)
+        officer = blank_services.authenticator.authenticate(username, PASSWORD)
         assert (officer.full_name, officer.role, officer.department_code, officer.title) == (
             full_name,
             role,
             department,
             title,
         )
-    assert app_services.accounts.get_officer("motcua").title == "Công chức Bộ phận Một cửa"
-    assert app_services.accounts.get_officer("chutich").title == "Chủ tịch UBND xã"
+    assert blank_services.accounts.get_officer("motcua").title == "Công chức Bộ phận Một cửa"
+    assert blank_services.accounts.get_officer("chutich").title == "Chủ tịch UBND xã"
 
 
-def test_demo_dossiers_are_in_the_intended_states(app_services):
-    report = seed_demo(app_services, PASSWORD)
-    views = [app_services.workflow.get(code) for code in report.dossiers_created]
+def test_demo_dossiers_are_in_the_intended_states(blank_services):
+    report = seed_demo(blank_services, PASSWORD)
+    views = [blank_services.workflow.get(code) for code in report.dossiers_created]
     assert [view.status for view in views] == [
         "received",
         "forwarded",
@@ -89,13 +71,13 @@ def test_demo_dossiers_are_in_the_intended_states(app_services):
     assert len({view.phone_hash for view in views}) == 5 and all(len(v.phone_hash) >= 32 for v in views)
     assert len({view.procedure_code for view in views}) >= 2
     for view in views:
-        form = app_services.forms[view.procedure_code]
+        form = blank_services.forms[view.procedure_code]
         assert {field.name for field in form.fields if field.required} <= set(view.answers)
 
 
-def test_a_short_password_is_refused(app_services):
+def test_a_short_password_is_refused(blank_services):
     with pytest.raises(AccountError):
-        seed_demo(app_services, "short")
+        seed_demo(blank_services, "short")
 
 
 def test_seed_demo_command_needs_the_password_variable(monkeypatch, capsys):

@@ -1,53 +1,17 @@
 """The officers' web pages on a real aiohttp test server and a real SQLite database (seeded demo data)."""
 
-import asyncio
-import dataclasses
 import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-import argon2
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
-from backoffice.app import create_app
-from backoffice.seed import seed_demo
 from bot.db.models import Dossier
-from bot.officers import accounts
-from bot.services import Services
-from bot.settings import load_settings
+from tests.unit.conftest import PASSWORD, codes_by_status, run_app
 
-PASSWORD = "matkhau-demo-2026"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def app_services(tmp_path, monkeypatch) -> Services:
-    monkeypatch.setattr(
-        accounts, "PASSWORD_HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-    monkeypatch.setenv("DVC_OTP_SECRET", "s" * 40)
-    settings = dataclasses.replace(
-        load_settings(), database_url=f"sqlite:///{tmp_path / 'dvc.db'}", var_dir=tmp_path
-    )
-    services = Services(settings)
-    seed_demo(services, PASSWORD)
-    return services
-
-
-def codes_by_status(services: Services) -> dict[str, str]:
-    return {view.status: view.code for view in services.workflow.list()}
-
-
-def run(services: Services, scenario):
-    async def main():
-        app = create_app(services.settings, services, deliver_notifications=False)
-        async with TestClient(TestServer(app)) as client:
-            return await scenario(client)
-
-    return asyncio.run(main())
 
 
 async def login(client: TestClient, username: str, password: str = PASSWORD, next_url: str = ""):
@@ -83,7 +47,7 @@ def test_login_refuses_bad_password_then_opens_a_session(app_services):
         after = await client.get("/officer/dossiers", allow_redirects=False)
         assert after.status == 302 and after.headers["Location"].startswith("/officer/login")
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_repeated_failures_lock_the_account_with_the_time(app_services):
@@ -95,7 +59,7 @@ def test_repeated_failures_lock_the_account_with_the_time(app_services):
         still = await login(client, "tuphap")  # the right password does not open a locked account
         assert still.status != 302 and "Tài khoản tạm khóa đến" in await still.text()
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_login_needs_its_pre_login_csrf_token(app_services):
@@ -104,7 +68,7 @@ def test_login_needs_its_pre_login_csrf_token(app_services):
         refused = await client.post("/officer/login", data=form, allow_redirects=False)
         assert refused.status == 403 and "dvc_officer" not in refused.cookies
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_logged_out_requests_redirect_to_login_with_a_relative_next(app_services):
@@ -125,7 +89,7 @@ def test_logged_out_requests_redirect_to_login_with_a_relative_next(app_services
         evil = await login(client, "motcua", next_url="//evil.example/phish")
         assert evil.headers["Location"] == "/officer/dossiers"
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_posts_without_the_session_csrf_token_are_refused(app_services):
@@ -140,7 +104,7 @@ def test_posts_without_the_session_csrf_token_are_refused(app_services):
         logout = await client.post("/officer/logout", data={})
         return missing.status, wrong.status, logout.status
 
-    assert run(app_services, scenario) == (403, 403, 403)
+    assert run_app(app_services, scenario) == (403, 403, 403)
     assert app_services.workflow.get(code).status == "received"
 
 
@@ -159,7 +123,7 @@ def test_inbox_filters_by_status_department_and_overdue(app_services):
         overdue = await (await client.get("/officer/dossiers?overdue=1")).text()
         return everything, received, department, overdue
 
-    everything, received, department, overdue = run(app_services, scenario)
+    everything, received, department, overdue = run_app(app_services, scenario)
     assert all(code in everything for code in codes.values())
     assert f'href="/officer/dossiers?department={tu_phap}">Hồ sơ của phòng tôi' in everything
     assert codes["received"] in received and codes["assigned"] not in received
@@ -183,7 +147,7 @@ def test_detail_shows_labelled_answers_timeline_and_only_allowed_actions(app_ser
         leader = await (await client.get(f"/officer/dossiers/{code}")).text()
         return desk, leader
 
-    desk, leader = run(app_services, scenario)
+    desk, leader = run_app(app_services, scenario)
     for field in form.fields:
         assert f">{field.label}</th>" in desk.replace("&#34;", '"')
     assert "Nguyễn Văn An" in desk and "Công dân nộp hồ sơ" in desk
@@ -226,7 +190,7 @@ def test_forwarding_through_the_page_and_a_wrong_department_gets_403(app_service
         assert refused.status == 403
         assert "Hồ sơ không thuộc phòng của anh/chị." in await refused.text()
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
     view = app_services.workflow.get(code)
     assert view.status == "forwarded" and view.department.code == "TU_PHAP"
 
@@ -246,7 +210,7 @@ def test_assign_form_lists_the_holding_departments_specialists(app_services):
         )
         assert "Đã thực hiện: Phân công chuyên viên" in await done.text()
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
     assert app_services.workflow.get(code).officer.username == "tuphap2"
 
 
@@ -279,7 +243,7 @@ def test_attachments_only_of_this_dossier_and_the_declaration_pdf(app_services):
         unknown = await client.get("/officer/dossiers/NO-SUCH-CODE")
         assert unknown.status == 404
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
 
 
 def test_admin_creates_an_officer_who_can_then_sign_in(app_services):
@@ -327,7 +291,7 @@ def test_admin_creates_an_officer_who_can_then_sign_in(app_services):
         assert (await login(client, "congan")).status == 401
         assert (await login(client, "tuphap2", "doi-mat-khau-9")).status == 302
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
     assert "DIA_CHINH" in {d.code for d in app_services.accounts.list_departments()}
 
 
@@ -343,7 +307,7 @@ def test_admin_unlocks_a_locked_officer(app_services):
         )
         assert "Đã mở khoá tài khoản." in await unlocked.text()
 
-    run(app_services, scenario)
+    run_app(app_services, scenario)
     assert app_services.accounts.get_officer("congan").locked_until is None
 
 
@@ -367,6 +331,6 @@ def test_applicant_names_are_escaped(app_services):
         detail = await (await client.get(f"/officer/dossiers/{code}")).text()
         return inbox, detail
 
-    for page in run(app_services, scenario):
+    for page in run_app(app_services, scenario):
         assert "<script>alert" not in page
         assert "&lt;script&gt;alert" in page

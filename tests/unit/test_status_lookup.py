@@ -2,47 +2,26 @@
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.calendar.working_days import WorkingCalendar
-from bot.catalog.model import ONLINE, Channel, Fee, Procedure, TimeLimit
 from bot.db.models import Department, Officer
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.status_lookup import ASK_OTP, DossierStatusDesk, LookupState, Requester, find_code
 from bot.dossiers.submission import DossierService
-from bot.forms.definitions import FieldSpec, FormSpec
 from bot.otp.service import OtpService, phone_hash
 from bot.sms import OutboxSmsProvider
 from bot.workflow.service import WorkflowService
+from tests.unit.dossier_fixtures import BIRTH, FORM, Clock
 
 SECRET = b"s" * 32
 CALENDAR = WorkingCalendar()
-FORM = FormSpec(
-    "1.001193",
-    "Tờ khai đăng ký khai sinh",
-    "000.00.12.H23",
-    (FieldSpec("applicant_full_name", "Họ tên", "?"), FieldSpec("applicant_phone", "SĐT", "?", type="phone")),
-)
-BIRTH = Procedure(
-    code="1.001193",
-    name="Thủ tục đăng ký khai sinh",
-    portal_url="https://dichvucong.gov.vn/p/1.001193",
-    channels=(Channel(ONLINE, TimeLimit("3 ngày làm việc", 3, "ngày làm việc"), Fee("Miễn phí", free=True)),),
-)
 OWNER_PHONE = "0912345678"
 OWNER = Requester("rest", "owner-conversation")
 STRANGER = Requester("rest", "someone-else")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 20, 3, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.calendar.working_days import WorkingCalendar
-from bot.catalog.model import ONLINE, Channel, Fee, Procedure, TimeLimit
 from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.submission import DossierService
-from bot.forms.definitions import FieldSpec, FormSpec
 from bot.workflow.permissions import DossierPosition, WorkflowError, allowed_actions
 from bot.workflow.service import DossierFilter, WorkflowService
 from bot.workflow.states import (
@@ -26,29 +24,9 @@ from bot.workflow.states import (
     SUPPLEMENT_RECEIVED,
     SUPPLEMENT_REQUESTED,
 )
+from tests.unit.dossier_fixtures import BIRTH, FORM, Clock
 
 CALENDAR = WorkingCalendar()
-FORM = FormSpec(
-    "1.001193",
-    "Tờ khai đăng ký khai sinh",
-    "000.00.12.H23",
-    (FieldSpec("applicant_full_name", "Họ tên", "?"), FieldSpec("applicant_phone", "SĐT", "?", type="phone")),
-)
-BIRTH = Procedure(
-    code="1.001193",
-    name="Thủ tục đăng ký khai sinh",
-    portal_url="https://dichvucong.gov.vn/p/1.001193",
-    channels=(Channel(ONLINE, TimeLimit("3 ngày làm việc", 3, "ngày làm việc"), Fee("8.000 đồng", (8000,))),),
-)
-FRIDAY_10AM = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vietnam
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = FRIDAY_10AM
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
