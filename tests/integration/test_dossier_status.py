@@ -188,3 +188,22 @@ def test_api_statistics_is_public_json(services):
     with urllib.request.urlopen(f"{services.backoffice_url}/api/statistics", timeout=30) as response:
         body = json.loads(response.read())
     assert {"totals", "months"} <= set(body) and len(body["months"]) == 12
+
+
+def test_an_update_during_another_form_does_not_disturb_it(services, citizen, officers):
+    person = citizen()
+    code = submit(services, person)
+    replies = joined(person.say('/start_dossier{"procedure_code": "1.000656"}'))  # a second dossier: khai tử
+    assert "Nghị định 13/2023/NĐ-CP" in replies
+    first_question = joined(person.say("/affirm"))
+    assert "Bước 1/" in first_question
+    act(services, officers["ttmotcua"], code, "accept")
+    wait_for(
+        lambda: [
+            text for text in bot_texts(services, person.sender) if "Bộ phận Một cửa đã tiếp nhận" in text
+        ]
+    )
+    # The form goes on where it was: the update neither answered the question nor skipped it.
+    after = bot_texts(services, person.sender)
+    assert "Bước 1/" in after[-1]
+    assert "Bước 2/" in joined(person.say("Nguyễn Văn An"))
