@@ -65,8 +65,13 @@ def _overlap(before: list[str], replacement: tuple[str, ...]) -> int:
 class PhraseTable:
     """Phrases to find in a text, each with what replaces it (empty: the phrase is removed)."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str]], strict: bool = False) -> None:
+    def __init__(
+        self, phrases: Iterable[tuple[str, str]], strict: bool = False, known: frozenset[str] | None = None
+    ) -> None:
         self.strict = strict
+        # The words, with diacritics, a text may use (those of the catalogue): a word typed with diacritics
+        # that is none of them is a slip ("hộ chiêu", "giây khai sinh") and matches on its folded form.
+        self.known = known
         by_first: dict[str, list[tuple[Words, tuple[str, ...]]]] = {}
         for phrase, replacement in phrases:
             words = Words.of(phrase)
@@ -87,8 +92,10 @@ class PhraseTable:
                 return False
             if self.strict and typed != folded and phrase_typed == phrase_folded:
                 return False
-            # The citizen typed diacritics: they must be the phrase's (unless the phrase has none).
-            if typed != folded and phrase_typed != phrase_folded and typed != phrase_typed:
+            # The citizen typed diacritics: they must be the phrase's (unless the phrase has none, or the
+            # typed word is no word the text may use).
+            slip = self.known is not None and typed not in self.known
+            if typed != folded and phrase_typed != phrase_folded and typed != phrase_typed and not slip:
                 return False
         return True
 

@@ -9,12 +9,15 @@ Ranking, in two passes:
 2. Those are re-ranked on how much of the question the name covers, how much of the name the question
    covers (so the shorter base procedure beats its longer variants; the cases a long name lists after "đối
    với" matter less, and a name listing several procedures, "A/ B", is covered by covering one), a penalty
-   for variant markers the citizen did not ask for (data/catalog/variants.yml), and small bonuses: the
-   question names the action the name starts with ("giải thể ..."), the commune's home level, citizens
-   among the users, an age the citizen gave that fits the name's age group.
+   for variant markers the citizen did not ask for (data/catalog/variants.yml; a situation the citizen
+   describes asks for one too: "sổ bị mất" asks "cấp lại", "chồng là người Hàn" asks "nước ngoài"), a penalty
+   for specialists' procedures (customs) the question gives no sign of, and small bonuses: the question
+   names the action the name starts with ("giải thể ..."), the commune's home level (then the next level),
+   citizens among the users, an age the citizen gave that fits the name's age group.
 The question is cleaned first: filler words removed (data/catalog/query_words.yml; a word typed with
 diacritics, or one forming a catalogue word pair, is not taken for a filler word that folds the same),
-misspelt syllables corrected to the nearest catalogue syllable, and searched both as typed and with
+misspelt syllables corrected to the nearest catalogue syllable (a word typed with diacritics no catalogue word
+has is taken for a slip: "hộ chiêu" still matches the synonym "hộ chiếu"), and searched both as typed and with
 citizens' words rewritten to the catalogue's (data/catalog/synonyms.yml); the better reading wins.
 """
 
@@ -46,12 +49,21 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 # Where a name's cases start: "Cấp giấy phép ... đối với công trình cấp III, cấp IV".
 _QUALIFIER_START = re.compile(r"\s(?=(?:doi voi|trong truong hop|thuc hien tai)\s)")
 _TEXT_BREAK = "zzbreakzz"
+_ASKED = "zzasked"
+_LEADING_VERB = re.compile(r"^(?:dang ky |de nghi |thu tuc )+")
 _ALTERNATIVES = re.compile(r";|(?<!\d)/(?!\s*\d)")
 _ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
 COARSE_CANDIDATES = 40
-# Confidence: the best match must cover the question well and stand clear of the next one.
-CONFIDENT_SCORE = 55.0
+# Confidence, calibrated on both dev sets (424 questions): answer directly for 52.6% of questions, right
+# 94.6% of the time; otherwise offer the candidates. (Cover 0.6 / score 85 gave 97.7% but answered only
+# 30.7% directly: citizens would be asked "which one?" most of the time.) The best match's name must cover
+# part of the question's words, and either score high and lead, or lead the next one clearly. The same
+# procedure at another level ("(thực hiện tại cấp tỉnh)") next to it is for the citizen to choose.
+CONFIDENT_COVER = 0.3
+CONFIDENT_SCORE = 70.0
 CONFIDENT_MARGIN = 3.0
+CLEAR_LEAD_SCORE = 50.0
+CLEAR_LEAD_MARGIN = 8.0
 MIN_SCORE = 30.0
 # How much of the question the name covers matters most; how much of the name the question covers
 # orders a base procedure above its longer variants.
@@ -83,9 +95,17 @@ NAME_WEIGHT = 0.3
 NAME_EXPONENT = 0.5
 VARIANT_PENALTY = 7.0
 ASKED_VARIANT_BONUS = 3.0  # the citizen named the variant ("kết hôn với người nước ngoài")
+# The citizen described a situation asking for the variant ("sổ bị mất" asks "cấp lại") without its words:
+# the variant's name covers the question less, so its bonus is larger.
+SITUATION_BONUS = 12.0
 # When synonyms rewrote the question, its literal reading counts a little less than the rewritten one.
-LITERAL_READING_FACTOR = 0.95
+LITERAL_READING_FACTOR = 0.97
 HOME_LEVEL_BONUS = 4.0
+# A procedure of a specialists' field (customs) when the citizen used none of the field's words.
+SPECIALIST_PENALTY = 4.0
+# Below the home level's procedures, the next level's ("Cấp tỉnh" for a commune) go before farther ones.
+LEVELS = ("Cấp xã", "Cấp tỉnh", "Cấp bộ")
+NEAR_LEVEL_BONUS = 2.0
 
 
 def _clean(text: str) -> str:
@@ -137,6 +157,19 @@ def _name_alternatives(name: str, actions: set[str]) -> list[str]:
     return parts or [name]
 
 
+_BASE_LISTED = re.compile(r"^(?:thu tuc )?(?:cap|dang ky), ")
+
+
+def _listed_with_base(folded_name: str) -> str:
+    """The actions a name lists with its base action ("cấp, gia hạn, cấp lại chứng chỉ" -> "cap gia han cap
+    lai"), or "" when it does not start with a base action and a comma."""
+    if not _BASE_LISTED.match(folded_name):
+        return ""
+    words = folded_name.split()[:8]
+    last = max(index for index, word in enumerate(words) if word.endswith(","))
+    return _clean_catalogue(" ".join(words[: last + 3]))
+
+
 def _leading_action(name: str) -> str | None:
     """The two words a name starts with, when its first clause has two: "Giải thể doanh nghiệp, ..." ->
     "giai the"; "Cấp, cấp lại ..." -> None."""
@@ -153,12 +186,16 @@ class Lexicon:
     variant_markers: tuple[str, ...]
     aspect_words: tuple[str, ...] = ()
     follow_up_words: tuple[str, ...] = ()
+    situations: tuple[tuple[str, str], ...] = ()  # (citizen's situation, the variant marker it asks for)
+    leading_markers: tuple[str, ...] = ()  # variant markers only where a name starts with them
+    specialist_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, the words that ask for it)
 
     @classmethod
     def load(cls, directory: Path = DATA_DIR) -> Lexicon:
         synonyms_file = yaml.safe_load((directory / "synonyms.yml").read_text(encoding="utf-8"))
         words = yaml.safe_load((directory / "query_words.yml").read_text(encoding="utf-8"))
         variants = yaml.safe_load((directory / "variants.yml").read_text(encoding="utf-8"))
+        variants["markers"] = [*variants["markers"], *variants.get("leading_markers", ())]
         entries = synonyms_file["synonyms"]
         return cls(
             synonyms=tuple(
@@ -166,8 +203,24 @@ class Lexicon:
             ),
             filler=tuple(words["filler"]),
             variant_markers=tuple(" ".join(Words.of(marker).folded) for marker in variants["markers"]),
+            leading_markers=tuple(
+                " ".join(Words.of(marker).folded) for marker in variants.get("leading_markers", ())
+            ),
             aspect_words=tuple(words.get("aspects", ())),
+            specialist_fields=tuple(
+                (field, tuple(signals)) for field, signals in (words.get("specialist_fields") or {}).items()
+            ),
             follow_up_words=tuple(words.get("follow_up", ())),
+            situations=tuple(
+                (situation, marker)
+                for marker, situations in (variants.get("situations") or {}).items()
+                for situation in situations
+            )
+            + tuple(
+                (f"{word} {country}", "nước ngoài")
+                for word in variants.get("foreign_country_words", ())
+                for country in variants.get("foreign_countries", ())
+            ),
         )
 
 
@@ -197,7 +250,7 @@ class ProcedureSearch:
         self.procedures = list(procedures)
         self.lexicon = lexicon
         self.home_level = home_level
-        self._synonyms = PhraseTable(lexicon.synonyms)
+        self._synonyms = PhraseTable(lexicon.synonyms, known=self._known_words())
         self._filler = PhraseTable(((phrase, "") for phrase in lexicon.filler), strict=True)
         self._not_a_procedure = PhraseTable(
             ((phrase, "") for phrase in (*lexicon.filler, *lexicon.aspect_words, *lexicon.follow_up_words)),
@@ -214,9 +267,34 @@ class ProcedureSearch:
             for phrase in lexicon.filler
             if len(Words.of(phrase).folded) == 1
         }
+        # A situation the citizen describes asks for a variant without naming it ("bị mất" -> "cấp lại").
+        marker_index = {marker: index for index, marker in enumerate(lexicon.variant_markers)}
+        asks: dict[
+            str, list[str]
+        ] = {}  # a situation may ask for several ("bị mất": "cấp lại", "đăng ký lại")
+        for situation, marker in lexicon.situations:
+            asks.setdefault(situation, []).append(
+                f"{_ASKED}{marker_index[' '.join(Words.of(marker).folded)]}"
+            )
+        self._situations = PhraseTable((situation, " ".join(tokens)) for situation, tokens in asks.items())
+        self._specialist_signals = [
+            {" ".join(Words.of(signal).folded) for signal in signals}
+            for _, signals in lexicon.specialist_fields
+        ]
         self._folded_names = [_fold_catalogue(procedure.name) for procedure in self.procedures]
         self._names = [_NAME_PREFIX.sub("", _clean_catalogue(name)) for name in self._folded_names]
+        # A name without its parenthesised qualifiers (the level it is done at, a list of cases).
+        self._unqualified = [_clean_catalogue(_PARENTHESISED.sub(" ", name)) for name in self._folded_names]
         self._build_index()
+
+    def _known_words(self) -> frozenset[str]:
+        """Every word, with its diacritics, of the catalogue's names and of the citizens' wordings we know."""
+        names = " ".join(procedure.name for procedure in self.procedures)  # already normalised
+        texts = [phrase for pair in self.lexicon.synonyms for phrase in pair]
+        texts += [*self.lexicon.filler, *self.lexicon.aspect_words, *self.lexicon.follow_up_words]
+        return frozenset(_NON_WORD.sub(" ", unicodedata.normalize("NFC", names).lower()).split()) | frozenset(
+            Words.of(" ".join(texts)).typed
+        )
 
     def _name_parts(self, row: int) -> tuple[str, str, str, str]:
         """The name's head, the cases it applies to ("... đối với hộ gia đình, cá nhân"), its parenthesised
@@ -327,20 +405,49 @@ class ProcedureSearch:
         self._age_ranges = [_age_range(name) for name in self._names]
         citizen = np.array([CITIZEN_GROUP in procedure.target_groups for procedure in self.procedures])
         # What a procedure earns whatever the question: the commune's home level, citizens as its users.
-        self._prior = HOME_LEVEL_BONUS * self._home + CITIZEN_BONUS * citizen
+        # The specialists' field of each procedure (index into lexicon.specialist_fields), or -1.
+        specialist = {field: index for index, (field, _) in enumerate(self.lexicon.specialist_fields)}
+        self._specialist = np.array(
+            [
+                next((specialist[f] for f in procedure.fields if f in specialist), -1)
+                for procedure in self.procedures
+            ]
+        )
+        near = self._near_levels()
+        near_level = np.array([bool(near & set(procedure.levels)) for procedure in self.procedures])
+        self._prior = (
+            HOME_LEVEL_BONUS * self._home
+            + NEAR_LEVEL_BONUS * (near_level & ~self._home)
+            + CITIZEN_BONUS * citizen
+        )
         markers = self.lexicon.variant_markers
         self._marker_parts = [
             {index for index, part in enumerate(markers) if part != marker and f" {part} " in f" {marker} "}
             for marker in markers
         ]
+        leading = set(self.lexicon.leading_markers)
+
+        def marks(name: str, marker: str) -> bool:
+            if marker in leading:
+                return f"{_LEADING_VERB.sub('', name)} ".startswith(f"{marker} ")
+            return f" {marker} " in f" {name} "
+
+        # "Cấp, cấp lại, cấp đổi chứng chỉ ...": the base procedure listed with its variants is no variant.
         self._markers = [
             tuple(
                 index
                 for index, marker in enumerate(self.lexicon.variant_markers)
-                if f" {marker} " in f" {name} "
+                if marks(name, marker) and f" {marker} " not in f" {_listed_with_base(folded)} "
             )
-            for name in self._names
+            for name, folded in zip(self._names, self._folded_names, strict=True)
         ]
+
+    def _near_levels(self) -> set[str]:
+        """The levels next to the home level ("Cấp tỉnh" for "Cấp xã")."""
+        if self.home_level not in LEVELS:
+            return set()
+        index = LEVELS.index(self.home_level)
+        return {LEVELS[near] for near in (index - 1, index + 1) if 0 <= near < len(LEVELS)}
 
     # -- the question --------------------------------------------------------------------------------
 
@@ -399,7 +506,19 @@ class ProcedureSearch:
 
     # -- ranking -------------------------------------------------------------------------------------
 
-    def _score(self, reading: list[str | None], ages: tuple[int, ...] = ()) -> dict[int, float]:
+    def asked_variants(self, query: str) -> frozenset[int]:
+        """The variant markers the situation the citizen describes asks for ("sổ bị mất" -> "cấp lại")."""
+        rewritten, found = self._situations.apply(tokens_of(Words.of(query)))
+        if not found:
+            return frozenset()
+        return frozenset(
+            int(folded.removeprefix(_ASKED)) for _, folded, _ in rewritten if folded.startswith(_ASKED)
+        )
+
+    def _score(
+        self, reading: list[str | None], ages: tuple[int, ...] = (), situation: frozenset[int] = frozenset()
+    ) -> dict[int, tuple[float, float]]:
+        """Each candidate's score and how much of the question its name, field and result cover."""
         known = [token for token in reading if token]
         features = [feature for feature in dict.fromkeys(_features(known)) if feature in self._vocabulary]
         if not features:
@@ -417,29 +536,56 @@ class ProcedureSearch:
         top = np.argpartition(-coarse, min(COARSE_CANDIDATES, len(coarse) - 1))[:COARSE_CANDIDATES]
         top = top[overlap[top] > 0]
         padded = f" {' '.join(known)} "
-        asked = {
-            index for index, marker in enumerate(self.lexicon.variant_markers) if f" {marker} " in padded
-        }
-        # A longer marker holding one the citizen named is named too ("người nước ngoài" names "có yếu tố
-        # nước ngoài").
-        asked |= {index for index, parts in enumerate(self._marker_parts) if parts & asked}
+        named = self._with_longer_markers(
+            {index for index, marker in enumerate(self.lexicon.variant_markers) if f" {marker} " in padded}
+        )
+        # A variant the citizen's situation asks for ("sổ bị mất": "cấp lại") without naming it.
+        described = set(situation).union(*(self._marker_parts[index] for index in situation))
+        described = self._with_longer_markers(described) - named
+        asked = named | described
         pairs = {f"{first} {second}" for first, second in itertools.pairwise(known)}
         question_cover = overlap[top] / query_weight
         name_cover = np.maximum(np.minimum(overlap[top] / self._name_weight[top], 1.0), part_cover[top])
         base = 100 * (QUESTION_WEIGHT * question_cover + NAME_WEIGHT * name_cover**NAME_EXPONENT)
         base += self._prior[top]
         scores = {}
-        for row, score in zip(top.tolist(), base.tolist(), strict=True):
+        for row, score, cover in zip(top.tolist(), base.tolist(), question_cover.tolist(), strict=True):
             markers = self._markers[row]
             if markers:
                 named = sum(1 for marker in markers if marker in asked)
                 score += ASKED_VARIANT_BONUS * named - VARIANT_PENALTY * (len(markers) - named)
+                if any(marker in described for marker in markers):
+                    score += SITUATION_BONUS - ASKED_VARIANT_BONUS
             if any(lead in pairs for lead in self._leading[row]):
                 score += LEADING_ACTION_BONUS
             if ages:
                 score += self._age_fit(row, ages)
-            scores[row] = score
+            scores[row] = score, cover
         return scores
+
+    def _confident(self, kept: list[tuple[int, float]], cover: float) -> bool:
+        """Whether the best match is the answer (see CONFIDENT_COVER)."""
+        (row, score), margin = kept[0], kept[0][1] - kept[1][1] if len(kept) > 1 else math.inf
+        if cover < CONFIDENT_COVER:
+            return False
+        if len(kept) > 1 and self._unqualified[row] == self._unqualified[kept[1][0]]:
+            return False  # the same procedure at two levels
+        return (score >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN) or (
+            score >= CLEAR_LEAD_SCORE and margin >= CLEAR_LEAD_MARGIN
+        )
+
+    def _specialist_penalty(self, query: str) -> list[float]:
+        """For each specialists' field: its procedures' penalty, none when the citizen used its words."""
+        padded = f" {' '.join(Words.of(query).folded)} "
+        return [
+            0.0 if any(f" {signal} " in padded for signal in signals) else SPECIALIST_PENALTY
+            for signals in self._specialist_signals
+        ]
+
+    def _with_longer_markers(self, markers: set[int]) -> set[int]:
+        """A longer marker holding one the citizen named is named too ("người nước ngoài" names "có yếu tố
+        nước ngoài")."""
+        return markers | {index for index, parts in enumerate(self._marker_parts) if parts & markers}
 
     def _age_fit(self, row: int, ages: tuple[int, ...]) -> float:
         """A name for an age group ("cho người dưới 14 tuổi") fits a citizen who gave an age in it."""
@@ -451,18 +597,19 @@ class ProcedureSearch:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         best: dict[int, float] = {}
+        covers: dict[int, float] = {}
         ages = tuple(int(age) for age in _AGE.findall(fold(query)))
+        situation = self.asked_variants(query)
+        penalty = self._specialist_penalty(query)
         for reading, weight in self.readings(query):
-            for row, score in self._score(reading, ages).items():
-                best[row] = max(score * weight, best.get(row, -math.inf))
+            for row, (score, cover) in self._score(reading, ages, situation).items():
+                score -= penalty[self._specialist[row]] if self._specialist[row] >= 0 else 0.0
+                if score * weight > best.get(row, -math.inf):
+                    best[row], covers[row] = score * weight, cover
         # Ranked and judged on the full score: bonuses may lift several above 100, shown as 100.
         ranked = sorted(best.items(), key=lambda item: (-item[1], self.procedures[item[0]].code))
         kept = [(row, score) for row, score in ranked[:limit] if score >= MIN_SCORE]
-        confident = (
-            bool(kept)
-            and kept[0][1] >= CONFIDENT_SCORE
-            and (len(kept) == 1 or kept[0][1] - kept[1][1] >= CONFIDENT_MARGIN)
-        )
+        confident = bool(kept) and self._confident(kept, covers[kept[0][0]])
         matches = tuple(Match(self.procedures[row], round(min(score, 100.0), 1)) for row, score in kept)
         return SearchResult(query, matches, confident)
 

@@ -182,3 +182,71 @@ def test_bonuses_above_100_still_order_the_matches(real):
     result = real.search("cap lai can cuoc")
     assert result.best.code == "1.014064"  # Cấp lại thẻ căn cước (cấp xã), not 1.000757 (trung ương)
     assert result.matches[0].score <= 100.0
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # A situation the citizen describes asks for the variant without naming it.
+        ("vợ em là người Hàn, khai sinh cho con ở đâu", "2.000528"),  # có yếu tố nước ngoài
+        ("bố nằm viện, muốn đăng ký kết hôn", "1.000593"),  # lưu động
+        ("thẻ căn cước bị hỏng", "1.014063"),  # cấp đổi
+        # A country the goods go to is not a foreign element of the procedure.
+        ("hợp tác xã muốn xuất thanh long sang Trung Quốc cần mã số vùng trồng", "1.014776"),
+    ],
+)
+def test_a_situation_asks_for_its_variant(real, query, code):
+    assert real.search(query).best.code == code
+
+
+def test_one_situation_may_ask_for_several_variants(real):
+    markers = real.lexicon.variant_markers
+    asked = {markers[index] for index in real.asked_variants("sổ ở xã bị cháy rồi")}
+    assert {"cap lai", "dang ky lai"} <= asked
+    assert real.asked_variants("đăng ký khai sinh") == frozenset()
+
+
+def test_customs_procedures_need_a_customs_word(real):
+    assert real.search("xin nộp dần tiền thuế nợ").best.code == "1.008588"  # the tax office's
+    assert real.search("nộp dần tiền thuế nợ hải quan").best.code == "1.011636"  # the customs one
+
+
+def test_a_diacritic_slip_still_matches_a_synonym(real):
+    # "chiêu" is no catalogue word: the citizen meant "chiếu", so "hộ chiêu" is still "hộ chiếu".
+    assert real.search("làm hộ chiêu mất bao lâu").best.code == "1.001456"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("xin visa cho người nước ngoài", "1.001194"),
+        ("tạm ngưng hộ kinh doanh", "1.001570"),
+        ("vợ chồng muốn tách khẩu ra ở riêng", "1.010038"),
+        ("khoan giếng lấy nước sinh hoạt có phải đăng ký không", "1.001662"),
+    ],
+)
+def test_citizens_words_for_newer_catalogue_wordings(real, query, code):
+    assert real.search(query).best.code == code
+
+
+def test_confidence_needs_the_question_covered_and_a_clear_lead(real):
+    assert real.search("đăng ký khai sinh").confident
+    assert not real.search("tôi muốn hỏi về chuyện nhà cửa đất đai").confident
+
+
+def test_a_name_starting_with_a_change_is_a_variant_unless_the_change_is_asked(real):
+    assert real.search("xin giấy chứng nhận đăng ký đầu tư").best.code == "1.009664"  # cấp, not đổi
+    assert real.search("đổi giấy chứng nhận đăng ký đầu tư").best.code == "1.009671"
+    assert real.search("thay đổi thông tin đăng ký hành nghề quản tài viên").best.code == "1.001600"
+
+
+def test_a_name_listing_the_base_with_its_variants_is_no_variant(real):
+    from bot.catalog.search import _listed_with_base
+
+    assert (
+        _listed_with_base("cap, gia han, cap lai, cap doi chung chi hanh nghe")
+        == "cap gia han cap lai cap doi"
+    )
+    assert _listed_with_base("cap lai the can cuoc") == ""
+    # "Cấp, cấp lại mã số rừng ...": asking for the code itself is not penalised as a "cấp lại".
+    assert real.search("cấp mã số cho rừng trồng").best.code == "1.014605"
