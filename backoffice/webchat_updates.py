@@ -10,8 +10,8 @@ import re
 
 from aiohttp import web
 
-from bot.dossiers.status_lookup import find_code, status_payload
 from bot.notifications.outbox import Outbox
+from bot.notifications.replies import update_reply
 
 OUTBOX_KEY = web.AppKey("webchat_outbox", Outbox)
 CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
@@ -31,9 +31,9 @@ async def updates(request: web.Request) -> web.Response:
     )
     messages = []
     for notification_id, text in rows:
-        code = find_code(text)
-        buttons = [{"title": "Xem tình trạng hồ sơ", "payload": status_payload(code)}] if code else []
-        messages.append({"id": notification_id, "text": text, "buttons": buttons})
+        reply = update_reply(text)
+        buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
+        messages.append({"id": notification_id, "text": reply.text, "buttons": buttons})
     return web.json_response({"messages": messages}, headers=CORS)
 
 

@@ -13,11 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.procedures import say_replies, typed_text
-from bot.catalog.answers import Button, Reply
-from bot.dossiers.status_lookup import LookupState, Outcome, Requester, find_code, status_payload
+from bot.dossiers.status_lookup import LookupState, Outcome, Requester, find_code
+from bot.notifications.replies import update_reply
 from bot.services import services
-from bot.statistics import describe_month, dossier_statistics
-from bot.text.normalize import fold
+from bot.statistics import answer_question, dossier_statistics
 
 FINISHED_VALUE = "finished"  # status_input value that ends the status lookup loop
 
@@ -108,18 +107,13 @@ class ActionStatistics(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         app = services()
-        folded = fold(typed_text(tracker))
-        last_month = "thang truoc" in folded
         statistics = dossier_statistics(
-            app.sessions,
-            now=datetime.now(timezone.utc),
-            months=2,
-            commune=app.settings.commune_name,
+            app.sessions, now=datetime.now(timezone.utc), months=2, commune=app.settings.commune_name
         )
-        figures = statistics.months[0] if last_month else statistics.months[-1]
-        text = describe_month(figures, current=not last_month)
         page = f"{app.settings.backoffice_public_url}/#dvc-stats-card"
-        dispatcher.utter_message(text=f"{text}\nSố liệu theo từng tháng: {page}")
+        dispatcher.utter_message(
+            text=f"{answer_question(statistics, typed_text(tracker))}\nSố liệu theo từng tháng: {page}"
+        )
         return []
 
 
@@ -138,7 +132,5 @@ class ActionDeliverNotification(Action):
         text = services().outbox.claim(int(raw_id), tracker.sender_id)
         if text is None:  # already delivered (a retried request) or not this conversation's
             return []
-        code = find_code(text)
-        buttons = (Button("Xem tình trạng hồ sơ", status_payload(code)),) if code else ()
-        say_replies(dispatcher, [Reply(text, buttons)])
+        say_replies(dispatcher, [update_reply(text)])
         return []

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Dossier
 from bot.dossiers.submission import VIETNAM
+from bot.text.normalize import fold
 
 TOTAL = "total"
 MAX_MONTHS = 36
@@ -250,3 +251,10 @@ def describe_month(figures: MonthFigures, *, current: bool) -> str:
             f"trong đó {_number(figures.overdue_in_progress)} hồ sơ đã quá hạn."
         )
     return f"{summary} {backlog}"
+
+
+def answer_question(statistics: Statistics, question: str) -> str:
+    """The chat's answer to "tỉ lệ trễ hạn tháng này?": this month, or last month when the citizen says so."""
+    last_month = "thang truoc" in fold(question) and len(statistics.months) > 1
+    figures = statistics.months[-2] if last_month else statistics.months[-1]
+    return describe_month(figures, current=not last_month)

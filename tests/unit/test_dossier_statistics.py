@@ -10,7 +10,7 @@ import pytest
 from bot.db.models import Dossier
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.submission import VIETNAM
-from bot.statistics import MonthFigures, describe_month, dossier_statistics
+from bot.statistics import MonthFigures, Statistics, answer_question, describe_month, dossier_statistics
 from bot.statistics.dossier_statistics import format_rate, late_rate
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vietnam
@@ -265,3 +265,14 @@ def test_aware_datetimes_from_postgresql_give_the_same_figures(sessions):
     aware = dossier_statistics(lambda: _AwareRowsSession(aware_rows), now=NOW, months=3)
     assert aware == dossier_statistics(sessions, now=NOW, months=3)
     assert (aware.current.processed, aware.current.late, aware.current.overdue_in_progress) == (1, 1, 1)
+
+
+def test_the_chat_answers_for_this_month_or_last_month():
+    figures = [
+        MonthFigures("2026-10", 3, 2, 1, 1, 50.0, 0, 0),
+        MonthFigures("2026-11", 1, 0, 0, 0, 0.0, 1, 0),
+    ]
+    statistics = Statistics(datetime(2026, 11, 20, tzinfo=timezone.utc), tuple(figures), figures[-1])
+    assert "tháng 11/2026 (tính đến hôm nay)" in answer_question(statistics, "tỉ lệ trễ hạn tháng này?")
+    last = answer_question(statistics, "thang truoc tre han bao nhieu")
+    assert "tháng 10/2026" in last and "tỉ lệ trễ hạn 50%" in last
