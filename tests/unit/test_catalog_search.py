@@ -229,6 +229,39 @@ def test_citizens_words_for_newer_catalogue_wordings(real, query, code):
     assert real.search(query).best.code == code
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # Everyday names for the procedures households need most, with and without diacritics.
+        ("làm sổ đỏ", "1.013978"),  # lần đầu, hộ gia đình, cá nhân (not the organisations' one)
+        ("xin giấy phép xây nhà", "1.013225"),  # the commune's permit, not the railway's
+        ("gia hạn giấy phép xây dựng", "1.013227"),
+        ("đăng ký hộ kinh doanh", "1.001612"),
+        ("giải thể hộ kinh doanh", "1.001266"),
+        ("xin giay ct07", "1.010041"),
+        ("đăng ký xe máy mới mua", "1.013067"),
+        ("mất sổ đỏ", "1.012786"),
+        ("giải chấp sổ đỏ", "1.011443"),
+        ("mat ca vet xe", "1.013080"),
+        ("rút sổ bảo hiểm", "1.001613"),
+        ("thuế nhà đất", "1.007695"),
+        ("thuế cho thuê nhà", "1.007689"),
+        ("kiểm dịch heo", "1.002338"),
+        ("xin giấy không tiền án tiền sự", "3.000333"),
+        ("nghỉ thai sản", "2.000693"),
+        ("đổi nơi khám bệnh ban đầu", "1.002759"),
+        ("mở tiệm cầm đồ", "2.001478"),  # the police's security certificate
+        ("dang ky vneid", "3.000228"),  # a citizen's account, not an organisation's
+        ("tài khoản định danh cho công ty", "3.000498"),
+        # The police's residence confirmation is not the tax residence certificate.
+        ("giấy xác nhận cư trú", "1.010041"),
+        ("giấy xác nhận cư trú thuế", "1.008544"),
+    ],
+)
+def test_everyday_names_for_common_procedures(real, query, code):
+    assert real.search(query).best.code == code
+
+
 def test_confidence_needs_the_question_covered_and_a_clear_lead(real):
     assert real.search("đăng ký khai sinh").confident
     assert not real.search("tôi muốn hỏi về chuyện nhà cửa đất đai").confident
