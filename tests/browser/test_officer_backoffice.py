@@ -63,6 +63,9 @@ def test_officer_forwards_and_the_citizen_chat_names_the_department(services, ci
     )
     chat = context.new_page()
     chat.goto(f"{services.backoffice_url}/")
+    # The commune page's public statistics card (real script, real JSON) counts this dossier as in progress.
+    expect(chat.locator("#dvc-stats-card")).to_contain_text("Tình hình giải quyết hồ sơ", timeout=15_000)
+    expect(chat.locator("#dvc-stats-card")).to_contain_text("Tỉ lệ trễ hạn")
     chat.click("#dvc-chat-launcher")
     expect(bot_messages(chat).first).to_contain_text("Dạ, em chào anh/chị", timeout=30_000)
     chat.fill("#dvc-chat-input", "hồ sơ của tôi đang ở đâu")
