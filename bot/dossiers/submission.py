@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,8 +18,8 @@ from bot.calendar.working_days import WorkingCalendar
 from bot.catalog.model import ONLINE, Procedure, TimeLimit
 from bot.db.models import Department, Dossier, DossierEvent
 from bot.forms.definitions import FormSpec
+from bot.workflow.clock import VIETNAM, as_utc, end_of_working_day
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 RECEIVED = "received"  # "Mới tiếp nhận" at the one-stop desk
 ONE_STOP_DESK = ("MOT_CUA", "Bộ phận Một cửa")
 _RETRIES = 5
@@ -35,16 +34,6 @@ class SubmittedDossier:
     due_date: date | None
     due_is_estimate: bool  # the catalogue did not say whether the time limit counts working days
     created: bool  # False when this idempotency key had already created the dossier
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-
-
-def _end_of_working_day(day: date) -> datetime:
-    """17:00 in Vietnam on `day`, in UTC (stored in UTC everywhere)."""
-    return datetime(day.year, day.month, day.day, 17, 0, tzinfo=VIETNAM).astimezone(timezone.utc)
 
 
 def dossier_code(agency_code: str, day: date, sequence: int) -> str:
@@ -158,13 +147,13 @@ class DossierService:
             return None if dossier is None else self._result(dossier, created=False)
 
     def _result(self, dossier: Dossier, created: bool) -> SubmittedDossier:
-        received = _as_utc(dossier.received_at)
+        received = as_utc(dossier.received_at)
         return SubmittedDossier(
             code=dossier.code,
             procedure_code=dossier.procedure_code,
             procedure_name=dossier.procedure_name,
             received_at=received,
-            due_date=_as_utc(dossier.due_at).astimezone(VIETNAM).date() if dossier.due_at else None,
+            due_date=as_utc(dossier.due_at).astimezone(VIETNAM).date() if dossier.due_at else None,
             due_is_estimate=bool((dossier.form_data or {}).get("_due_is_estimate")),
             created=created,
         )
@@ -214,7 +203,7 @@ class DossierService:
                 department_id=desk.id,
                 received_at=now,
                 # Due at the end of the working day (17:00 in Vietnam).
-                due_at=_end_of_working_day(due) if due else None,
+                due_at=end_of_working_day(due) if due else None,
                 time_limit_days=working_days_limit(limit),
                 fee_amount=online_fee_amount(procedure),
             )
