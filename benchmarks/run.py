@@ -27,7 +27,7 @@ from bot.db.session import session_factory
 from bot.forms.definitions import load_forms
 from bot.officers.accounts import Accounts
 from devtools.form_answers import answer_for, latest_otp
-from devtools.services import Ports, Services, free_port, post_json
+from devtools.services import Ports, Services, post_json
 from devtools.train import train
 from eval.run import load_questions
 
@@ -258,7 +258,7 @@ def main() -> int:
         report["training"] = measure_training()
 
     with tempfile.TemporaryDirectory() as var_dir:
-        services = Services(Ports(free_port(), free_port(), free_port()), Path(var_dir))
+        services = Services(Ports.free(), Path(var_dir))
         started = time.perf_counter()
         services.start_all()
         report["startup_seconds"] = round(time.perf_counter() - started, 1)

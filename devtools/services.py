@@ -23,6 +23,10 @@ class Ports:
     actions: int
     backoffice: int
 
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(*free_ports(3))
+
 
 @dataclass
 class Services:
@@ -171,12 +175,33 @@ def _answers(url: str) -> bool:
         return False
 
 
-def free_port() -> int:
+def free_ports(count: int) -> list[int]:
+    """Distinct ports that nothing listens on, picked below the kernel's ephemeral range.
+
+    Asking the kernel for port 0 twice can hand back the same port (the first probe is closed by then), and
+    an ephemeral port may be taken by an outgoing connection before the service binds it: both broke start-up.
+    """
+    import random
     import socket
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    low, high = 20000, 32000
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    if ephemeral.exists():
+        first_ephemeral = int(ephemeral.read_text().split()[0])
+        if first_ephemeral > 2000:
+            low, high = max(1024, first_ephemeral - 12000), first_ephemeral - 1
+    chosen: list[int] = []
+    while len(chosen) < count:
+        port = random.randint(low, high)
+        if port in chosen:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        chosen.append(port)
+    return chosen
 
 
 def post_json(url: str, body: dict, headers: dict | None = None, timeout: float = 60) -> list | dict:

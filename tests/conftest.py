@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from devtools.services import MODEL, Ports, Services, free_port, post_json
+from devtools.services import MODEL, Ports, Services, post_json
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +16,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         pytest.fail("No trained model: run `make test` (it trains when needed) or `make train`.")
     # Short OTP timings so that expiry and "resend too early" can be shown in seconds, not minutes.
     otp_timings = {"DVC_OTP_TTL_SECONDS": "8", "DVC_OTP_RESEND_SECONDS": "4", "DVC_OTP_MAX_PER_HOUR": "3"}
-    stack = Services(
-        Ports(free_port(), free_port(), free_port()), tmp_path_factory.mktemp("var"), extra_env=otp_timings
-    )
+    stack = Services(Ports.free(), tmp_path_factory.mktemp("var"), extra_env=otp_timings)
     try:
         stack.start_all()
         yield stack
