@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar.working_days import WorkingCalendar
 from bot.catalog.model import ONLINE, Procedure, TimeLimit
 from bot.db.models import Department, Dossier, DossierEvent
+from bot.db.times import as_utc
 from bot.forms.definitions import FormSpec
-from bot.workflow.clock import VIETNAM, as_utc, end_of_working_day
+from bot.workflow.clock import VIETNAM, end_of_working_day
 
 RECEIVED = "received"  # "Mới tiếp nhận" at the one-stop desk
 ONE_STOP_DESK = ("MOT_CUA", "Bộ phận Một cửa")

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import Notification
+from bot.db.times import as_utc
 
 MAX_BACKOFF_SECONDS = 300
 
@@ -53,7 +54,7 @@ class Outbox:
                 if conversation in blocked:
                     continue
                 blocked.add(conversation)  # only the oldest one per conversation in each round
-                if _as_utc(row.next_attempt_at) <= now:
+                if as_utc(row.next_attempt_at) <= now:
                     ready.append(PendingNotification(row.id, row.channel, row.sender_id, row.attempts))
                 if len(ready) >= limit:
                     break
@@ -104,7 +105,3 @@ class Outbox:
                 .order_by(Notification.id)
             ).all()
             return [(row.id, row.text) for row in rows]
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Department, Officer, OfficerSession
+from bot.db.times import optional_utc
 
 DESK = "desk"
 SPECIALIST = "specialist"
@@ -48,13 +49,6 @@ class AccountError(ValueError):
 
 def utc_clock() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 # --- passwords -------------------------------------------------------------------------------------
@@ -133,7 +127,7 @@ def officer_view(officer: Officer) -> OfficerView:
         department_code=department.code if department else None,
         department_name=department.name if department else None,
         is_active=bool(officer.is_active),
-        locked_until=as_utc(officer.locked_until),
+        locked_until=optional_utc(officer.locked_until),
     )
 
 

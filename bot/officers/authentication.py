@@ -17,8 +17,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Officer, OfficerSession
+from bot.db.times import as_utc, optional_utc
 from bot.officers import accounts
-from bot.officers.accounts import AccountError, Clock, OfficerView, as_utc, officer_view, utc_clock
+from bot.officers.accounts import AccountError, Clock, OfficerView, officer_view, utc_clock
 
 LOCKOUT_THRESHOLD = 5  # consecutive failures
 LOCKOUT_MINUTES = 15
@@ -116,14 +117,14 @@ class Authenticator:
             ).scalar_one_or_none()
             if officer is None or not officer.is_active:
                 return None
-            return _Candidate(officer.id, officer.password_hash, as_utc(officer.locked_until))
+            return _Candidate(officer.id, officer.password_hash, optional_utc(officer.locked_until))
 
     def _record_failure(self, officer_id: int) -> NoReturn:
         """Count the failure (atomically) and lock the account at the threshold; always raises."""
         now = self._clock()
         with self._sessions() as session, session.begin():
             officer = session.get(Officer, officer_id)
-            locked_until = as_utc(officer.locked_until)
+            locked_until = optional_utc(officer.locked_until)
             if locked_until is not None and locked_until <= now:  # a lock that has run out: start afresh
                 officer.failed_logins, officer.locked_until = 0, None
                 session.flush()
@@ -151,7 +152,7 @@ class Authenticator:
             # Re-checked under the transaction: the officer may have changed while the hash was verified.
             if officer is None or not officer.is_active or officer.password_hash != candidate.password_hash:
                 raise InvalidCredentialsError()
-            locked_until = as_utc(officer.locked_until)
+            locked_until = optional_utc(officer.locked_until)
             if locked_until is not None and locked_until > self._clock():
                 raise AccountLockedError(locked_until)
             officer.failed_logins = 0

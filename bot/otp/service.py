@@ -21,7 +21,7 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import utc_now
 from bot.db.session import session_factory as make_session_factory
+from bot.db.times import as_utc
 from bot.otp.models import OtpCode
 from bot.settings import load_settings
 from bot.sms.providers import SmsProvider, normalize_phone, sms_provider_from_env
@@ -119,13 +120,6 @@ def mask_phone(phone: str) -> str:
 def clean_code(code: str) -> str:
     """The code as typed, without spaces or separators ("123 456" -> "123456"); full-width digits folded."""
     return _CODE_SEPARATORS.sub("", unicodedata.normalize("NFKC", code))
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Timezone-aware UTC; naive datetimes (SQLite returns those) are taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:

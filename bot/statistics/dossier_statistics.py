@@ -24,6 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Dossier
+from bot.db.times import as_utc
 from bot.dossiers.submission import VIETNAM
 from bot.text.normalize import fold
 
@@ -83,11 +84,6 @@ def late_rate(late: int, processed: int) -> float:
     return float(percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 def _naive_utc(moment: datetime) -> datetime:
     """The comparisons run on naive UTC datetimes, as SQLite returns them (no per-row conversion there)."""
     return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
@@ -127,7 +123,7 @@ def dossier_statistics(
     """Figures for the `months` calendar months (Vietnam time) ending with now's month, oldest first."""
     if not 1 <= months <= MAX_MONTHS:
         raise ValueError(f"months must be between 1 and {MAX_MONTHS}, not {months}")
-    now = _as_utc(now)
+    now = as_utc(now)
     starts = _month_starts(now, months)
     range_start = starts[0]
     # The moment of each in-progress snapshot: the last instant of each past month, and now for this one.

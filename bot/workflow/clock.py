@@ -8,14 +8,10 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bot.calendar.working_days import WorkingCalendar
+from bot.db.times import as_utc
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 CLOSING_HOUR = 17  # a due date means the end of that working day in Vietnam
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def local_date(moment: datetime) -> date:

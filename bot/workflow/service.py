@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.calendar.working_days import WorkingCalendar
 from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
+from bot.db.times import as_utc
 from bot.dossiers.submission import ONE_STOP_DESK
 from bot.officers.accounts import LEADER, SPECIALIST
 from bot.workflow.citizen_messages import change_message
-from bot.workflow.clock import Timing, as_utc, restarted_due_at, timing
+from bot.workflow.clock import Timing, restarted_due_at, timing
 from bot.workflow.permissions import Actor, DossierPosition, WorkflowError, allowed_actions, refusal
 from bot.workflow.states import (
     DECIDED,
