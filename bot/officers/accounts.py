@@ -268,6 +268,7 @@ class Accounts:
         department (only an admin may have none). Deactivating an officer closes all their sessions."""
         with self._sessions() as session, session.begin():
             officer = self._officer(session, username)
+            was_active_admin = officer.role == ADMIN and officer.is_active
             if full_name is not None:
                 officer.full_name = _clean_text(full_name, "Họ tên")
             if title is not None:
@@ -281,6 +282,8 @@ class Accounts:
                 officer.is_active = is_active
                 if not is_active:
                     close_sessions_of(session, officer.id)
+            if was_active_admin and not (officer.role == ADMIN and officer.is_active):
+                self._keep_an_admin(session, officer)
             session.flush()
             return officer_view(officer)
 
@@ -351,6 +354,20 @@ class Accounts:
         if officer is None:
             raise AccountError(f"Không có cán bộ với tên đăng nhập '{username}'.")
         return officer
+
+    @staticmethod
+    def _keep_an_admin(session: Session, leaving: Officer) -> None:
+        """Without an active admin nobody could manage officers in the back-office any more."""
+        others = session.execute(
+            select(func.count(Officer.id)).where(
+                Officer.role == ADMIN, Officer.is_active.is_(True), Officer.id != leaving.id
+            )
+        ).scalar_one()
+        if others == 0:
+            raise AccountError(
+                f"'{leaving.username}' là quản trị viên duy nhất còn hoạt động; "
+                "hãy tạo hoặc kích hoạt một quản trị viên khác trước."
+            )
 
     @staticmethod
     def _check_department_for_role(role: str, department: Department | None) -> None:

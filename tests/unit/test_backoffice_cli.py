@@ -216,3 +216,12 @@ def test_runs_as_a_command(tmp_path):
         [*command, "no-such-command"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 2 and "invalid choice" in run.stderr
+
+
+def test_the_last_admin_is_not_deactivated(registry, capsys):
+    admin = ["--username", "admin", "--full-name", "Quản trị", "--role", "admin"]
+    assert main(["create-officer", *admin]) == 0
+    capsys.readouterr()
+    assert main(["deactivate-officer", "admin"]) == 1
+    assert "quản trị viên duy nhất" in capsys.readouterr().err
+    assert registry.get_officer("admin").is_active

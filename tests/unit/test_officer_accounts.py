@@ -179,7 +179,29 @@ def test_update_officer_keeps_the_department_rule(registry):
     with pytest.raises(AccountError):
         registry.update_officer("nobody", title="x")
     assert registry.get_officer("binh").department_code == "TU_PHAP"
+    registry.create_officer("admin2", "Quản trị 2", ADMIN, PASSWORD)
     assert registry.update_officer("admin", role=DESK, department_code="MOT_CUA").role == DESK
+
+
+def test_the_last_active_admin_cannot_be_deactivated_or_demoted(registry):
+    registry.create_officer("admin", "Quản trị", ADMIN, PASSWORD)
+    registry.create_officer("binh", "Bình", SPECIALIST, PASSWORD, department_code="TU_PHAP")
+    with pytest.raises(AccountError, match="quản trị viên duy nhất"):
+        registry.update_officer("admin", is_active=False)
+    with pytest.raises(AccountError, match="quản trị viên duy nhất"):
+        registry.update_officer("admin", role=DESK, department_code="MOT_CUA")
+    unchanged = registry.get_officer("admin")
+    assert (unchanged.role, unchanged.is_active) == (ADMIN, True)
+
+    registry.create_officer("admin2", "Quản trị 2", ADMIN, PASSWORD)
+    registry.update_officer("admin2", is_active=False)  # an inactive admin does not count
+    with pytest.raises(AccountError):
+        registry.update_officer("admin", is_active=False)
+    registry.update_officer("admin2", is_active=True)
+    assert not registry.update_officer("admin", is_active=False).is_active
+    with pytest.raises(AccountError, match="quản trị viên duy nhất"):
+        registry.update_officer("admin2", role=LEADER, department_code="TU_PHAP")
+    assert registry.update_officer("binh", is_active=False).is_active is False  # others are unaffected
 
 
 def test_set_password_replaces_the_hash_and_clears_the_lockout(registry, sessions):

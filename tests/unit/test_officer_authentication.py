@@ -104,7 +104,7 @@ def test_the_right_password_signs_in(auth):
 
 
 def test_unknown_user_wrong_password_and_inactive_officer_look_the_same(auth, registry, hasher):
-    registry.create_officer("cu.cu", "Cán bộ cũ", ADMIN, PASSWORD)
+    registry.create_officer("cu.cu", "Cán bộ cũ", DESK, PASSWORD, department_code="MOT_CUA")
     registry.update_officer("cu.cu", is_active=False)
     errors = []
     for username, password in (("nobody", PASSWORD), ("lan", "wrong password"), ("cu.cu", PASSWORD)):
