@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Dossier
 from bot.db.times import as_utc
-from bot.dossiers.submission import VIETNAM
 from bot.text.normalize import fold
+from bot.workflow.clock import VIETNAM
 
 TOTAL = "total"
 MAX_MONTHS = 36

@@ -9,9 +9,9 @@ import pytest
 
 from bot.db.models import Dossier
 from bot.db.session import session_factory, upgrade_schema
-from bot.dossiers.submission import VIETNAM
 from bot.statistics import MonthFigures, Statistics, answer_question, describe_month, dossier_statistics
 from bot.statistics.dossier_statistics import format_rate, late_rate
+from bot.workflow.clock import VIETNAM
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vietnam
 _numbers = count(1)
