@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from backoffice.api import add_api_routes
 from backoffice.officer_pages import add_officer_pages
 from backoffice.statistics_routes import add_statistics_routes
-from backoffice.webchat_updates import add_webchat_updates
+from backoffice.webchat_updates import HUB_KEY, add_webchat_updates
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.documents.declaration_pdf import render_declaration
@@ -166,6 +166,7 @@ async def notification_delivery(app: web.Application):
         settings.rasa_internal_url,
         settings.rasa_auth_token,
         settings.notification_poll_seconds,
+        app[HUB_KEY],  # the widget's event streams show each delivery at once
     )
     app[DELIVERY_KEY] = delivery
     task = asyncio.create_task(delivery.run())

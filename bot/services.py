@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property, lru_cache
 
 from sqlalchemy.orm import sessionmaker
@@ -16,6 +17,8 @@ from bot.calendar.working_days import WorkingCalendar, calendar_from_env
 from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.search import ProcedureSearch, default_search
 from bot.catalog.store import Catalog, default_catalog
+from bot.channels.queue import ChannelQueue
+from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.attachments import AttachmentStore
 from bot.dossiers.status_lookup import DossierStatusDesk
@@ -26,7 +29,7 @@ from bot.officers.accounts import Accounts
 from bot.officers.authentication import Authenticator
 from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
 from bot.settings import Settings, load_settings
-from bot.sms.providers import sms_provider_from_env
+from bot.sms.providers import SmsProvider, sms_provider_from_env
 from bot.workflow.service import WorkflowService
 
 
@@ -65,7 +68,7 @@ class Services:
 
     @cached_property
     def otp(self) -> OtpService:
-        return OtpService(self.sessions, sms_provider_from_env(), self.secret, otp_config_from_env())
+        return OtpService(self.sessions, self.sms, self.secret, otp_config_from_env())
 
     @cached_property
     def dossiers(self) -> DossierService:
@@ -94,6 +97,26 @@ class Services:
     @cached_property
     def attachments(self) -> AttachmentStore:
         return AttachmentStore(self.settings.var_dir / "attachments")
+
+    @cached_property
+    def verified_contacts(self) -> VerifiedContacts:
+        return VerifiedContacts(self.sessions, timedelta(minutes=self.settings.verified_phone_minutes))
+
+    @cached_property
+    def channel_updates(self) -> UpdateLog:
+        return UpdateLog(self.sessions)
+
+    @cached_property
+    def button_payloads(self) -> ButtonPayloads:
+        return ButtonPayloads(self.sessions)
+
+    @cached_property
+    def channel_queue(self) -> ChannelQueue:
+        return ChannelQueue(self.sessions)
+
+    @cached_property
+    def sms(self) -> SmsProvider:
+        return sms_provider_from_env()
 
     def declaration_url(self, dossier_code: str) -> str:
         token = link_token(self.secret, "declaration", dossier_code)

@@ -10,6 +10,44 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    bot_token: str = ""  # from BotFather; unset: the channel is off
+    secret_token: str = ""  # checked against X-Telegram-Bot-Api-Secret-Token on every webhook call
+    api_base_url: str = "https://api.telegram.org/bot"  # the token is appended, as python-telegram-bot does
+    webhook_url: str = ""  # public https URL Telegram calls (python -m connectors.telegram set-webhook)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token)
+
+    @property
+    def file_base_url(self) -> str:
+        """Files come from the same server with /file before /bot (…/file/bot<token>/<path>)."""
+        base, _, last = self.api_base_url.rstrip("/").rpartition("/")
+        return f"{base}/file/{last}"
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    app_id: str = ""
+    app_secret: str = ""  # the app's secret key: sent when refreshing tokens
+    oa_secret_key: str = ""  # the OA secret key: signs webhook events
+    access_token: str = ""  # the first pair only; later pairs live in the database
+    refresh_token: str = ""
+    api_base_url: str = "https://openapi.zalo.me"
+    oauth_base_url: str = "https://oauth.zaloapp.com"
+    # What X-ZEvent-Signature hashes, in order (sources disagree): body fields app_id / oa_id, raw_body,
+    # timestamp, and the secret (oa_secret_key or app_secret).
+    signature_parts: tuple[str, ...] = ("app_id", "raw_body", "timestamp", "oa_secret_key")
+    max_event_age_seconds: int = 300  # older events are refused as replays
+    request_info_image_url: str = ""  # picture on the "share your phone number" card
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and self.oa_secret_key and (self.access_token or self.refresh_token))
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     commune_name: str
@@ -23,6 +61,8 @@ class Settings:
     verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
     rasa_auth_token: str = ""  # for Rasa's HTTP API (the back-office pushes dossier updates through it)
     notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
+    telegram: TelegramSettings = TelegramSettings()
+    zalo: ZaloSettings = ZaloSettings()
 
 
 def load_settings() -> Settings:
@@ -42,4 +82,28 @@ def load_settings() -> Settings:
         verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         notification_poll_seconds=float(os.environ.get("DVC_NOTIFICATION_POLL_SECONDS", "2")),
+        telegram=TelegramSettings(
+            bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
+            secret_token=os.environ.get("TELEGRAM_SECRET_TOKEN", ""),
+            api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or TelegramSettings.api_base_url,
+            webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", ""),
+        ),
+        zalo=ZaloSettings(
+            app_id=os.environ.get("ZALO_APP_ID", ""),
+            app_secret=os.environ.get("ZALO_APP_SECRET", ""),
+            oa_secret_key=os.environ.get("ZALO_OA_SECRET_KEY", ""),
+            access_token=os.environ.get("ZALO_ACCESS_TOKEN", ""),
+            refresh_token=os.environ.get("ZALO_REFRESH_TOKEN", ""),
+            api_base_url=(os.environ.get("ZALO_API_BASE_URL") or ZaloSettings.api_base_url).rstrip("/"),
+            oauth_base_url=(os.environ.get("ZALO_OAUTH_BASE_URL") or ZaloSettings.oauth_base_url).rstrip("/"),
+            signature_parts=tuple(
+                part.strip()
+                for part in (
+                    os.environ.get("ZALO_SIGNATURE_PARTS") or "app_id,raw_body,timestamp,oa_secret_key"
+                ).split(",")
+                if part.strip()
+            ),
+            max_event_age_seconds=int(os.environ.get("ZALO_MAX_EVENT_AGE_SECONDS") or 300),
+            request_info_image_url=os.environ.get("ZALO_REQUEST_INFO_IMAGE_URL", ""),
+        ),
     )

@@ -18,12 +18,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.procedures import say, say_replies, typed_text
-from bot.catalog.answers import OVERVIEW, Button, Reply
+from bot.catalog.answers import OVERVIEW, start_payload
+from bot.channels import CHANNELS_SHARING_PHONE
 from bot.dossiers.receipt import receipt
 from bot.forms.definitions import FormSpec
 from bot.forms.flow import CANCELLED, FINISHED, FormFlow, FormState, Submission
 from bot.forms.intake import asks_to_submit, submittable_procedure
 from bot.otp.service import phone_hash
+from bot.replies import Button, Reply
 from bot.services import services
 
 FINISHED_VALUE = "finished"  # dossier_input value that ends the form loop
@@ -59,9 +61,10 @@ def flow_for(tracker: Tracker) -> FormFlow:
         return Submission(dossier.code, receipt(dossier, procedure, app.declaration_url(dossier.code)))
 
     def phone_is_verified(phone: str) -> bool:
-        return (
-            verified.get("hash") == phone_hash(app.secret, phone) and verified.get("until", 0) > time.time()
-        )
+        wanted = phone_hash(app.secret, phone)
+        if verified.get("hash") == wanted and verified.get("until", 0) > time.time():
+            return True
+        return app.verified_contacts.verified_phone_hash(channel, tracker.sender_id) == wanted
 
     def find_attachment(upload_id: str) -> str | None:
         attachment = app.attachments.get(upload_id)
@@ -74,6 +77,7 @@ def flow_for(tracker: Tracker) -> FormFlow:
         today=lambda: datetime.now(timezone.utc),
         phone_is_verified=phone_is_verified,
         find_attachment=find_attachment,
+        can_share_phone=channel in CHANNELS_SHARING_PHONE,
     )
 
 
@@ -82,7 +86,7 @@ def submittable_choices() -> Reply:
     buttons = tuple(
         Button(
             app.catalog.get(code).name if app.catalog.get(code) else form.title,
-            f'/start_dossier{{"procedure_code": "{code}"}}',
+            start_payload(code),
         )
         for code, form in app.forms.items()
     )

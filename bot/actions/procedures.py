@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalog import answers
-from bot.catalog.answers import Reply
 from bot.catalog.assistant import WHICH_PROCEDURE, ProcedureAssistant, Turn
+from bot.replies import Reply, to_rasa
 from bot.services import services
 
 ASPECT_BY_INTENT = {
@@ -33,8 +33,7 @@ def assistant() -> ProcedureAssistant:
 
 def say_replies(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
     for reply in replies:
-        buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
-        dispatcher.utter_message(text=reply.text, buttons=buttons)
+        dispatcher.utter_message(**to_rasa(reply))
 
 
 def say(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:

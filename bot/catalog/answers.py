@@ -7,7 +7,6 @@ the catalogue is silent or unclear the answer says so ("Danh mục không nêu�
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from bot.catalog.model import (
     FULLY_ONLINE,
@@ -20,6 +19,7 @@ from bot.catalog.model import (
     Document,
     Procedure,
 )
+from bot.replies import Button, Reply, intent_payload
 
 MESSAGE_LIMIT = 900  # characters; chat bubbles longer than this are hard to read on a phone
 LIST_LIMIT = 12  # items shown before "… và N mục khác"
@@ -56,24 +56,12 @@ ONLINE_CLASS_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: tuple[Button, ...] = field(default_factory=tuple)
-
-
 def aspect_payload(aspect: str, code: str) -> str:
-    return f'/ask_aspect{{"aspect": "{aspect}", "procedure_code": "{code}"}}'
+    return intent_payload("ask_aspect", aspect=aspect, procedure_code=code)
 
 
 def choose_payload(code: str) -> str:
-    return f'/choose_procedure{{"procedure_code": "{code}"}}'
+    return intent_payload("choose_procedure", procedure_code=code)
 
 
 def title(procedure: Procedure) -> str:
@@ -337,7 +325,7 @@ RENDERERS: dict[str, Callable[[Procedure], list[str]]] = {
 
 
 def start_payload(code: str) -> str:
-    return f'/start_dossier{{"procedure_code": "{code}"}}'
+    return intent_payload("start_dossier", procedure_code=code)
 
 
 def answer(procedure: Procedure, aspect: str, submittable: bool = False) -> list[Reply]:

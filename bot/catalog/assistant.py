@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalog import answers
-from bot.catalog.answers import OVERVIEW, Reply
+from bot.catalog.answers import OVERVIEW
 from bot.catalog.search import ProcedureSearch, SearchResult
 from bot.catalog.store import Catalog
+from bot.replies import Reply
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,73 @@ class StatusLookup(Base):
     requester_hash = Column(String(64), nullable=False, index=True)
     found = Column(Boolean, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
+class ChannelUpdate(Base):
+    """An update a chat platform delivered (Telegram update_id, Zalo msg_id), kept a day so that a platform's
+    retry of the same update is processed once, also across a restart."""
+
+    __tablename__ = "channel_updates"
+
+    channel = Column(String(32), primary_key=True)
+    update_id = Column(String(128), primary_key=True)
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
+class ButtonPayload(Base):
+    """A button payload too long for the platform (Telegram callback_data ≤ 64 bytes); the button carries
+    the token instead."""
+
+    __tablename__ = "button_payloads"
+
+    token = Column(String(32), primary_key=True)
+    payload = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
+class VerifiedContact(Base):
+    """A phone number a chat platform vouched for as the sender's own (Telegram contact with the sender's
+    user id, Zalo user_submit_info); only its keyed hash is kept."""
+
+    __tablename__ = "verified_contacts"
+
+    channel = Column(String(32), primary_key=True)
+    sender_id = Column(String(128), primary_key=True)
+    phone_hash = Column(String(64), nullable=False)
+    verified_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+
+
+class ChannelMessage(Base):
+    """A message to send on a chat platform, queued before it is sent so that an outage of the platform
+    delays it instead of losing it; sent in order per recipient."""
+
+    __tablename__ = "channel_messages"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    recipient = Column(String(128), nullable=False)
+    body = Column(JSON, nullable=False)  # the platform API call, as the channel's renderer made it
+    # For an update about a dossier: sent by SMS to the dossier's phone when the platform refuses it until
+    # the citizen writes again (Zalo's reply window has closed); "" for other messages.
+    dossier_code = Column(String(64), nullable=False, default="")
+    status = Column(String(16), nullable=False, default="pending", index=True)  # pending|sent|held|failed
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    locked_until = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    sent_at = Column(DateTime(timezone=True), index=True)
+    last_error = Column(Text, nullable=False, default="")
+
+
+class PlatformToken(Base):
+    """The current access/refresh token pair of a platform account (Zalo OA): refresh tokens are single
+    use, so the newest pair lives here, written atomically, never in .env."""
+
+    __tablename__ = "platform_tokens"
+
+    name = Column(String(32), primary_key=True)
+    access_token = Column(Text, nullable=False)
+    refresh_token = Column(Text, nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    refreshing_until = Column(DateTime(timezone=True))  # a process is refreshing; others wait for it
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.catalog.answers import Reply
 from bot.catalog.model import ONLINE, Procedure
 from bot.dossiers.submission import SubmittedDossier
+from bot.replies import File, Reply
 
 
 def fee_summary(procedure: Procedure | None) -> str:
@@ -42,4 +42,4 @@ def receipt(dossier: SubmittedDossier, procedure: Procedure | None, pdf_url: str
         f"Tờ khai (PDF) để in: {pdf_url}",
         "Anh/chị giữ mã hồ sơ để tra cứu tình trạng ạ.",
     ]
-    return [Reply("\n".join(lines))]
+    return [Reply("\n".join(lines), files=(File(pdf_url, f"to-khai-{dossier.code}.pdf"),))]

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.catalog.answers import Button, Reply
 from bot.db.models import StatusLookup
 from bot.forms.definitions import FieldSpec
 from bot.forms.validators import Valid, validate
 from bot.otp.service import OtpService
+from bot.replies import Button, Reply, intent_payload
 from bot.text.normalize import fold
 from bot.workflow.citizen_messages import status_message
 from bot.workflow.service import DossierFilter, DossierView, WorkflowService
@@ -38,7 +38,7 @@ ASK_OTP = "otp"
 
 
 def status_payload(code: str) -> str:
-    return f'/ask_dossier_status{{"dossier_code": "{code}"}}'
+    return intent_payload("ask_dossier_status", dossier_code=code)
 
 
 VERIFY_BUTTON = Button("Xác minh số điện thoại", "/verify_phone")

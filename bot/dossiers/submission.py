@@ -140,6 +140,13 @@ class DossierService:
                 continue  # another request took the same sequence number or the same key: look again
         raise RuntimeError("could not allocate a dossier code")
 
+    def declared_phone(self, code: str, phone_field: Callable[[str], str | None]) -> str | None:
+        """The phone number declared in a dossier (`phone_field` names the field for a procedure code)."""
+        with self.session_factory() as session:
+            dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+            field = phone_field(dossier.procedure_code) if dossier else None
+            return str((dossier.form_data or {}).get(field) or "") or None if field else None
+
     def _find(self, idempotency_key: str) -> SubmittedDossier | None:
         with self.session_factory() as session:
             dossier = session.execute(

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.catalog.answers import Button, Reply
 from bot.forms.definitions import CHOICE, FieldSpec, FormSpec
 from bot.forms.validators import Invalid, validate
+from bot.replies import SHARE_PHONE, Button, Reply, intent_payload
 from bot.text.normalize import fold
 
 CONSENT = "consent"
@@ -41,6 +41,11 @@ CONSENT_NOTICE = (
     "cá nhân. "
     'Thông tin được chuyển đến Ủy ban nhân dân xã, không dùng cho mục đích khác. Anh/chị có thể gõ "hủy" để '
     "dừng bất cứ lúc nào.\nAnh/chị có đồng ý cung cấp thông tin không ạ?"
+)
+SHARE_PHONE_BUTTON = Button("Chia sẻ số điện thoại", "/phone_shared", SHARE_PHONE)
+PHONE_SHARE_MISMATCH = (
+    "Dạ, em chưa xác thực được bằng số vừa chia sẻ: số đó phải là số của chính tài khoản đang nhắn tin "
+    "và trùng với số đã khai trong hồ sơ. Em gửi mã xác thực qua SMS đến số đã khai ạ."
 )
 _PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 _CODE = re.compile(r"^\D*(\d[\d ]{4,8}\d)\D*$")
@@ -99,6 +104,12 @@ def parse_message(text: str) -> tuple[str, dict[str, Any], str]:
     return "", {}, " ".join(fold(text).replace("?", " ").replace(".", " ").replace("!", " ").split())
 
 
+def mask_phone(phone: str) -> str:
+    """'0912345678' -> '091****678': enough for the citizen to recognise, not to read off the screen."""
+    digits = re.sub(r"\D", "", phone)
+    return f"{digits[:3]}****{digits[-3:]}" if len(digits) >= 9 else "đã khai"
+
+
 def _says(folded: str, words: tuple[str, ...]) -> bool:
     return folded in words
 
@@ -112,6 +123,8 @@ class FormFlow:
     # Whether a phone was verified earlier in this conversation (and is still within its validity).
     phone_is_verified: Callable[[str], bool] = lambda phone: False
     find_attachment: AttachmentLookup = lambda upload_id: None
+    # The channel can hand over the citizen's own phone number (Telegram contact, Zalo user info).
+    can_share_phone: bool = False
 
     # -- starting ------------------------------------------------------------------------------------
 
@@ -137,7 +150,9 @@ class FormFlow:
         if state.phase == SUMMARY:
             return [self._summary(form, state)]
         if state.phase == CHOOSING_CORRECTION:
-            buttons = tuple(Button(spec.label, f'/correct{{"field": "{spec.name}"}}') for spec in form.fields)
+            buttons = tuple(
+                Button(spec.label, intent_payload("correct", field=spec.name)) for spec in form.fields
+            )
             return [Reply("Dạ, anh/chị muốn sửa thông tin nào ạ?", buttons)]
         return []
 
@@ -145,7 +160,7 @@ class FormFlow:
         spec = form.fields[index]
         step = "Sửa thông tin" if correcting else f"Bước {index + 1}/{len(form.fields)}"
         optional = "" if spec.required else ' (không bắt buộc: gõ "bỏ qua" nếu không có)'
-        buttons = tuple(Button(choice, f'/choose{{"value": "{choice}"}}') for choice in spec.choices)
+        buttons = tuple(Button(choice, intent_payload("choose", value=choice)) for choice in spec.choices)
         if not spec.required:
             buttons += (Button("Bỏ qua", "bỏ qua"),)
         return Reply(f"{step}: {spec.question}{optional}", buttons if spec.type == CHOICE or buttons else ())
@@ -238,7 +253,7 @@ class FormFlow:
             return state, [self._help(spec)]
         value_text = str(entities.get("value", "")) if intent == "choose" else text
         if intent == "choose":
-            value_text = f'/choose{{"value": "{value_text}"}}'
+            value_text = intent_payload("choose", value=value_text)
         result = validate(spec, value_text, state.answers, self.today().date())
         if isinstance(result, Invalid):
             tries = state.tries + 1
@@ -287,6 +302,17 @@ class FormFlow:
     def _verify_phone(self, state: FormState) -> tuple[FormState, list[Reply]]:
         if self.phone_is_verified(self._phone(state)):
             return self._submit(state)
+        if self.can_share_phone:
+            return replace(state, phase=OTP, tries=0), [
+                Reply(
+                    f"Dạ, để xác thực số điện thoại {mask_phone(self._phone(state))}, anh/chị bấm "
+                    '"Chia sẻ số điện thoại" (số của chính tài khoản này), hoặc chọn nhận mã qua SMS ạ.',
+                    (SHARE_PHONE_BUTTON, Button("Nhận mã qua SMS", "/resend_code")),
+                )
+            ]
+        return self._send_code(state)
+
+    def _send_code(self, state: FormState) -> tuple[FormState, list[Reply]]:
         result = self.verifier.send_code(self._phone(state))
         replies = [Reply(result.message)]
         if result.status in ("sent", "too_soon"):
@@ -299,7 +325,14 @@ class FormFlow:
     def _on_code(
         self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
     ) -> Handled:
+        if intent == "phone_shared":
+            if self.phone_is_verified(self._phone(state)):
+                return self._submit(replace(state, phone_verified=True))
+            state, replies = self._send_code(state)
+            return state, [Reply(PHONE_SHARE_MISMATCH), *replies]
         if intent == "resend_code" or _says(folded, RESEND):
+            if self.can_share_phone:  # the code may not have been sent yet: send it with its prompt
+                return self._send_code(state)
             result = self.verifier.send_code(self._phone(state))
             return state, [Reply(result.message)]
         match = _CODE.match(text)

@@ -1,7 +1,8 @@
 """Deliver the outbox through Rasa's HTTP API (token-protected), retrying until Rasa takes each message.
 
 Rasa is asked to run the external intent `EXTERNAL_dossier_update` in the citizen's conversation, on the
-channel they used; the action `action_deliver_notification` claims the outbox row and says its text there."""
+channel they used; the action `action_deliver_notification` claims the outbox row and says its text there.
+Each delivery is then announced on the hub, so that the web widget's open event stream shows it at once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import quote
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
+from bot.notifications.hub import DeliveryHub
 from bot.notifications.outbox import Outbox, PendingNotification
 
 logger = logging.getLogger(__name__)
@@ -20,8 +22,16 @@ EXTERNAL_INTENT = "EXTERNAL_dossier_update"
 
 
 class RasaDelivery:
-    def __init__(self, outbox: Outbox, rasa_url: str, token: str, poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        rasa_url: str,
+        token: str,
+        poll_seconds: float = 2.0,
+        hub: DeliveryHub | None = None,
+    ) -> None:
         self.outbox = outbox
+        self.hub = hub or DeliveryHub()
         self.rasa_url = rasa_url.rstrip("/")
         self.token = token
         self.poll_seconds = poll_seconds
@@ -39,6 +49,7 @@ class RasaDelivery:
             error = await self._trigger(client, notification)
             if error is None and await loop.run_in_executor(None, self.outbox.is_delivered, notification.id):
                 delivered += 1
+                self.hub.publish(notification.channel, notification.sender_id, [notification.id])
                 continue
             error = error or "Rasa answered, but the action did not deliver the message (action server down?)"
             logger.warning("notification %s not delivered yet: %s", notification.id, error)

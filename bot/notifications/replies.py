@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.catalog.answers import Button, Reply
 from bot.dossiers.status_lookup import find_code, status_payload
+from bot.replies import Button, Reply
 
 
 def update_reply(text: str) -> Reply:
     code = find_code(text)
-    return Reply(text, (Button("Xem tình trạng hồ sơ", status_payload(code)),) if code else ())
+    buttons = (Button("Xem tình trạng hồ sơ", status_payload(code)),) if code else ()
+    return Reply(text, buttons, dossier_update=code or "")

@@ -19,6 +19,7 @@ PAYLOAD_ONLY = {
     "correct",
     "resend_code",
     "attach",
+    "phone_shared",
     "verify_phone",
     "EXTERNAL_dossier_update",
 }

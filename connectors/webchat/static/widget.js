@@ -11,6 +11,9 @@
  *   data-commune commune name shown in the header
  *   data-title   replaces the whole header title
  *   data-open    "true" opens the panel on first load
+ *   data-events  URL of the dossier-update stream (default: {script origin}/webchat/events)
+ *   data-updates URL of the dossier-update poll (default: {script origin}/webchat/updates)
+ *   data-poll-ms how often to poll when the stream cannot be used (default 15000)
  *
  * Talks to Rasa's REST channel: POST {server}/webhooks/rest/webhook
  * Global API: window.DVCWebchat = { open(), close(), send(text) }
@@ -57,7 +60,9 @@
   var UPLOAD_URL = (attr('data-upload') || (scriptOrigin() + '/api/uploads')).replace(/\/+$/, '');
   var MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
   // Officers' steps on the citizen's dossier, delivered by the back-office through Rasa: REST cannot push,
-  // so the widget asks the back-office for them every POLL_MS (and whenever the chat is opened).
+  // so the back-office streams them (Server-Sent Events); the widget polls every POLL_MS only while the
+  // stream is unavailable.
+  var EVENTS_URL = (attr('data-events') || (scriptOrigin() + '/webchat/events')).replace(/\/+$/, '');
   var UPDATES_URL = (attr('data-updates') || (scriptOrigin() + '/webchat/updates')).replace(/\/+$/, '');
   var POLL_MS = parseInt(attr('data-poll-ms') || '15000', 10) || 15000;
   var KEY_SENDER = 'dvc-webchat:sender:' + SERVER;
@@ -569,6 +574,7 @@
     renderEntry(entry, true);
     if (typingEl) messagesEl.appendChild(typingEl); // keep the indicator last
     scrollToBottom();
+    startUpdates(); // the conversation has started
   }
 
   function clearQuickReplies() {
@@ -761,7 +767,7 @@
       launcher.setAttribute('aria-expanded', 'true');
       lsSet(KEY_OPEN, '1');
       scrollToBottom();
-      pollUpdates();
+      if (pollTimer) pollUpdates(); // no healthy stream: catch up now rather than at the next poll
     }
     if (opts.focus) {
       try { input.focus({ preventScroll: true }); } catch (e) { input.focus(); }
@@ -791,6 +797,7 @@
     }
     busy = false;
     pendingApi = null;
+    stopUpdates();
     lsRemove(KEY_SENDER);
     lsRemove(KEY_TRANSCRIPT);
     lsRemove(KEY_LAST_UPDATE);
@@ -809,28 +816,86 @@
   // Dossier updates pushed by the back-office
   // ------------------------------------------------------------------
   var polling = false;
+  var pollTimer = null;      // set while updates are polled (no EventSource, or the stream has failed)
+  var stream = null;         // the EventSource of the current conversation
+  var reconnectTimer = null; // a stream the browser gave up on is opened again later
+
+  function lastUpdateId() {
+    return parseInt(lsGet(KEY_LAST_UPDATE) || '0', 10) || 0;
+  }
+
+  // Both the stream and the poll bring updates here: each one is shown once, whichever brings it first.
+  function showUpdate(msg) {
+    if (!msg || typeof msg.id !== 'number' || msg.id <= lastUpdateId()) return;
+    lsSet(KEY_LAST_UPDATE, String(msg.id));
+    var entry = { from: 'bot', text: String(msg.text || '') };
+    var buttons = sanitizeButtons(msg.buttons);
+    if (buttons.length) entry.buttons = buttons;
+    if (entry.text) addEntry(entry);
+  }
 
   function pollUpdates() {
     if (polling || !transcript.length || typeof fetch !== 'function') return;
     polling = true;
-    var after = parseInt(lsGet(KEY_LAST_UPDATE) || '0', 10) || 0;
-    var url = UPDATES_URL + '?sender=' + encodeURIComponent(senderId) + '&after=' + after;
+    var myEpoch = epoch;
+    var url = UPDATES_URL + '?sender=' + encodeURIComponent(senderId) + '&after=' + lastUpdateId();
     fetch(url, { method: 'GET' })
       .then(function (res) { return res.ok ? res.json() : { messages: [] }; })
       .then(function (body) {
-        var messages = (body && Array.isArray(body.messages)) ? body.messages : [];
-        messages.forEach(function (msg) {
-          if (!msg || typeof msg.id !== 'number' || msg.id <= after) return;
-          var entry = { from: 'bot', text: String(msg.text || '') };
-          var buttons = sanitizeButtons(msg.buttons);
-          if (buttons.length) entry.buttons = buttons;
-          if (entry.text) addEntry(entry);
-          after = msg.id;
-        });
-        lsSet(KEY_LAST_UPDATE, String(after));
+        if (myEpoch !== epoch || !body || !Array.isArray(body.messages)) return;
+        body.messages.forEach(showUpdate);
       })
       .catch(function () { /* offline: try again at the next poll */ })
       .then(function () { polling = false; });
+  }
+
+  function startPolling() {
+    if (!pollTimer) pollTimer = setInterval(pollUpdates, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer) clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  function startUpdates() {
+    if (!transcript.length || stream || reconnectTimer) return;
+    if (typeof window.EventSource !== 'function') {
+      if (!pollTimer) pollUpdates();
+      startPolling();
+      return;
+    }
+    var url = EVENTS_URL + '?sender=' + encodeURIComponent(senderId) + '&after=' + lastUpdateId();
+    var source = new EventSource(url);
+    stream = source;
+    source.onopen = stopPolling;
+    source.addEventListener('update', function (ev) {
+      var msg;
+      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      showUpdate(msg);
+    });
+    source.onerror = function () {
+      if (stream !== source) return;
+      startPolling();
+      // The browser reconnects by itself (sending Last-Event-ID), except after an HTTP error (e.g. too
+      // many open streams): then try again later, from the last update shown.
+      if (source.readyState === 2) {
+        source.close();
+        stream = null;
+        reconnectTimer = setTimeout(function () {
+          reconnectTimer = null;
+          startUpdates();
+        }, POLL_MS);
+      }
+    };
+  }
+
+  function stopUpdates() {
+    if (stream) stream.close();
+    stream = null;
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    stopPolling();
   }
 
   // ------------------------------------------------------------------
@@ -857,9 +922,8 @@
     if (root) return;
     build();
     var stored = lsGet(KEY_OPEN);
+    startUpdates();
     if (stored === '1' || (stored === null && OPEN_ON_LOAD)) open();
-    pollUpdates();
-    setInterval(pollUpdates, POLL_MS);
   }
 
   if (document.body) init();

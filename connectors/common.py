@@ -1,0 +1,64 @@
+"""What the Telegram and Zalo connectors share: one process-wide runtime per channel (its platform client
+and queue sender, started with the Rasa server) and the output channel that queues rendered replies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel
+from sanic import Blueprint
+
+from bot.channels.render import Rendered
+from bot.channels.sender import ChannelSender
+from bot.replies import Reply, from_rasa
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+Renderer = Callable[[Reply, str], Rendered]
+
+
+async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
+    """Database and file work off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+class QueuedOutput(OutputChannel):
+    """Renders each reply for its platform and queues it: the queue sends in order and retries outages, so
+    a reply or a pushed dossier update is never lost while the platform is down."""
+
+    def __init__(self, channel: str, sender: ChannelSender, render: Renderer, app: Services) -> None:
+        self.channel = channel
+        self.sender = sender
+        self.render = render
+        self.app = app
+
+    def name(self) -> str:  # type: ignore[override]
+        return self.channel
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        reply = from_rasa(message)
+        await self.send_reply(recipient_id, reply)
+
+    async def send_reply(self, recipient_id: str, reply: Reply) -> None:
+        rendered = self.render(reply, recipient_id)
+        await in_thread(self.app.button_payloads.store, rendered.tokens)
+        await self.sender.send(recipient_id, rendered.messages, reply.dossier_update)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_reply(recipient_id, Reply(text))
+
+
+def start_with_server(blueprint: Blueprint, sender: ChannelSender) -> None:
+    """Retry queued messages from the moment the server runs (also those left from before a restart)."""
+
+    @blueprint.listener("after_server_start")
+    async def start_sender(app: Any, loop: Any) -> None:
+        sender.start()
+
+    @blueprint.listener("before_server_stop")
+    async def stop_sender(app: Any, loop: Any) -> None:
+        await sender.stop()

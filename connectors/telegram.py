@@ -1,0 +1,238 @@
+"""Telegram as a Rasa channel: `POST /webhooks/telegram/webhook`, replies through python-telegram-bot.
+
+Not Rasa's own Telegram channel: that one authenticates nothing, drops photos, documents, contacts and
+callback answers, and cannot push (its get_output_channel runs asyncio.run inside the server's loop).
+Here the webhook checks Telegram's secret token, each update is processed once (also across restarts),
+button presses are answered and echoed, photos and documents become dossier attachments, a shared contact
+of the sender's own account verifies their phone, and every reply goes through the durable queue.
+
+Operators: `python -m connectors.telegram set-webhook` registers the webhook (TELEGRAM_WEBHOOK_URL) with the
+secret; `python -m connectors.telegram webhook-info` shows what Telegram last saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hmac
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import CallbackQuery, Message, Update
+
+from bot.channels import messages
+from bot.channels.render import render_telegram, telegram_button_title
+from bot.channels.sender import ChannelSender
+from bot.channels.telegram_client import FileTooLargeError, TelegramClient
+from bot.dossiers.attachments import AttachmentRejectedError
+from bot.otp.service import phone_hash
+from bot.replies import Reply, intent_payload
+from bot.services import Services, services
+from connectors.common import QueuedOutput, in_thread, start_with_server
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+START_COMMAND = "/start"  # what Telegram sends when a citizen opens the bot: greet them
+
+
+class TelegramRuntime:
+    """The process's Telegram client, queue sender and output channel."""
+
+    def __init__(self, app: Services) -> None:
+        self.app = app
+        self.settings = app.settings.telegram
+        self.client = TelegramClient(self.settings)
+        self.sender = ChannelSender(app.channel_queue, CHANNEL, self.client.send)
+        self.output = QueuedOutput(
+            CHANNEL, self.sender, lambda reply, chat: render_telegram(reply, chat), app
+        )
+
+    def secret_ok(self, header: str | None) -> bool:
+        expected = self.settings.secret_token
+        return bool(expected) and hmac.compare_digest((header or "").encode(), expected.encode())
+
+    async def say(self, chat_id: str, text: str) -> None:
+        await self.output.send_reply(chat_id, Reply(text))
+
+    async def handle(
+        self, data: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        update = Update.de_json(data, None)
+        if update is None or update.effective_chat is None or update.effective_chat.type != "private":
+            return  # the assistant talks to citizens one to one, not in groups or channels
+        if not await in_thread(self.app.channel_updates.first_time, CHANNEL, str(update.update_id)):
+            return  # Telegram retried an update we have already processed
+        chat_id = str(update.effective_chat.id)
+        text = await self._text_for_rasa(update, chat_id)
+        if text is None:
+            return
+        try:
+            await on_new_message(
+                UserMessage(
+                    text, self.output, chat_id, input_channel=CHANNEL, message_id=f"tg-{update.update_id}"
+                )
+            )
+        except Exception:
+            logger.exception("telegram update %s: the turn failed", update.update_id)
+            await self.say(chat_id, messages.TURN_FAILED)
+
+    async def _text_for_rasa(self, update: Update, chat_id: str) -> str | None:
+        """What the citizen's update means as a message to the assistant, or None when handled here."""
+        if update.callback_query is not None:
+            return await self._pressed(update.callback_query, chat_id)
+        message = update.message
+        if message is None:
+            return None
+        if message.text:
+            return intent_payload("greet") if message.text.strip() == START_COMMAND else message.text
+        if message.contact is not None:
+            return await self._contact(message, chat_id)
+        if message.photo or message.document:
+            return await self._attachment(message, chat_id)
+        await self.say(chat_id, messages.UNSUPPORTED_MESSAGE)
+        return None
+
+    async def _pressed(self, query: CallbackQuery, chat_id: str) -> str | None:
+        await self.client.answer_callback(query.id)
+        data = await in_thread(self.app.button_payloads.expand, query.data or "")
+        if query.message is not None and isinstance(query.message, Message):
+            markup = query.message.reply_markup.to_dict() if query.message.reply_markup else None
+            title = telegram_button_title(markup, query.data or "")
+            await self.client.remove_buttons(chat_id, query.message.message_id)
+            if title:
+                await self.say(chat_id, messages.CHOICE_ECHO.format(title=title))
+        return data or None
+
+    async def _contact(self, message: Message, chat_id: str) -> str:
+        contact = message.contact
+        own = (
+            contact.user_id is not None
+            and message.from_user is not None
+            and contact.user_id == message.from_user.id
+        )
+        if own:
+            try:
+                digits = contact.phone_number.strip()
+                hashed = phone_hash(
+                    self.app.secret, digits if digits.startswith(("+", "0")) else f"+{digits}"
+                )
+            except ValueError:  # not a Vietnamese mobile number: the SMS path stays open
+                hashed = None
+            if hashed:
+                await in_thread(self.app.verified_contacts.record, CHANNEL, chat_id, hashed)
+        return intent_payload("phone_shared")
+
+    async def _attachment(self, message: Message, chat_id: str) -> str | None:
+        if message.photo:
+            photo = message.photo[-1]  # the largest size
+            file_id, size, filename = photo.file_id, photo.file_size, f"anh-{photo.file_unique_id}.jpg"
+        else:
+            document = message.document
+            file_id, size, filename = document.file_id, document.file_size, document.file_name or "tep"
+        try:
+            content = await self.client.download(file_id, size)
+            attachment = await in_thread(self.app.attachments.save, filename, content)
+        except FileTooLargeError:
+            await self.say(chat_id, messages.FILE_TOO_LARGE)
+            return None
+        except AttachmentRejectedError as rejected:
+            await self.say(chat_id, str(rejected))
+            return None
+        except Exception:
+            logger.exception("telegram file could not be downloaded")
+            await self.say(chat_id, messages.FILE_NOT_DOWNLOADED)
+            return None
+        return intent_payload("attach", upload_id=attachment.upload_id)
+
+
+_runtime: TelegramRuntime | None = None
+
+
+def runtime() -> TelegramRuntime:
+    global _runtime
+    if _runtime is None:
+        _runtime = TelegramRuntime(services())
+    return _runtime
+
+
+class TelegramInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()  # everything comes from the environment (bot/settings.py), read once
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram_webhook = Blueprint("telegram_webhook", __name__)
+        enabled = services().settings.telegram.enabled
+        if enabled:
+            start_with_server(telegram_webhook, runtime().sender)
+
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if enabled else "disabled"})
+
+        @telegram_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not enabled:
+                return response.json({"error": "the Telegram channel is not configured"}, status=404)
+            channel = runtime()
+            if not channel.secret_ok(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
+                return response.json({"error": "forbidden"}, status=403)
+            data = request.json
+            if not isinstance(data, dict) or "update_id" not in data:
+                return response.json({"error": "not a Telegram update"}, status=400)
+            await channel.handle(data, on_new_message)
+            return response.json({"ok": True})
+
+        return telegram_webhook
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """Used when the back-office pushes a dossier update: builds nothing that needs the event loop."""
+        return runtime().output if services().settings.telegram.enabled else None
+
+
+async def _cli(command: str, url: str | None) -> int:
+    settings = services().settings.telegram
+    if not settings.enabled:
+        print("TELEGRAM_BOT_TOKEN is not set.", file=sys.stderr)
+        return 2
+    client = TelegramClient(settings)
+    try:
+        if command == "set-webhook":
+            target = url or settings.webhook_url
+            if not target or not settings.secret_token:
+                print("Set TELEGRAM_WEBHOOK_URL (or --url) and TELEGRAM_SECRET_TOKEN first.", file=sys.stderr)
+                return 2
+            await client.set_webhook(target)
+            print(f"Webhook set: {target}")
+        info = await client.webhook_info()
+        print(f"url: {info.url or '(none)'}\npending updates: {info.pending_update_count}")
+        if info.last_error_message:
+            print(f"last error: {info.last_error_message} at {info.last_error_date}")
+    finally:
+        await client.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m connectors.telegram", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["set-webhook", "webhook-info"])
+    parser.add_argument(
+        "--url", help="public https URL of /webhooks/telegram/webhook (default TELEGRAM_WEBHOOK_URL)"
+    )
+    args = parser.parse_args(argv)
+    return asyncio.run(_cli(args.command, args.url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Zalo Official Account as a Rasa channel: `POST /webhooks/zalo/webhook`, replies through the OA API.
+
+Zalo retries a webhook that has not answered within 2 s and finally unsubscribes it, so each event is checked
+(signature, age, duplicate), acknowledged at once, and its turn runs in the background, one at a time per
+citizen so their messages keep their order. Replies and pushed dossier updates go through the durable queue;
+one that Zalo refuses because the citizen has been silent too long is sent by SMS (dossier updates) and shown
+in the chat the next time they write.
+
+Operators: `python -m connectors.zalo set-tokens` stores a new token pair from the environment (after
+re-authorising the app in Zalo's console); `python -m connectors.zalo token-status` shows its expiry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import messages
+from bot.channels.platform_tokens import PlatformTokens, TokenPair
+from bot.channels.queue import QueuedMessage
+from bot.channels.render import render_zalo
+from bot.channels.sender import ChannelSender
+from bot.channels.zalo_client import SEED_VALIDITY, TOKEN_NAME, ZaloClient, signature_ok
+from bot.dossiers.attachments import AttachmentRejectedError
+from bot.otp.service import phone_hash
+from bot.replies import Reply, intent_payload
+from bot.services import Services, services
+from connectors.common import QueuedOutput, in_thread, start_with_server
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT = "user_send_text"
+FILES = {"user_send_image", "user_send_file"}
+FOLLOW = "follow"
+SUBMIT_INFO = "user_submit_info"
+IGNORED = {
+    "unfollow",
+    "oa_send_text",
+    "oa_send_image",
+    "oa_send_file",
+    "user_seen_message",
+    "user_received_message",
+}
+
+
+def event_key(event: dict[str, Any]) -> str:
+    """What makes an event unique: its msg_id, or for events without one, who did what when."""
+    msg_id = (event.get("message") or {}).get("msg_id")
+    if msg_id:
+        return str(msg_id)
+    user = (event.get("sender") or event.get("follower") or {}).get("id", "")
+    return f"{event.get('event_name')}:{user}:{event.get('timestamp')}"
+
+
+class ZaloRuntime:
+    def __init__(self, app: Services) -> None:
+        self.app = app
+        self.settings = app.settings.zalo
+        self.client = ZaloClient(self.settings, PlatformTokens(app.sessions))
+        self.sender = ChannelSender(app.channel_queue, CHANNEL, self.client.send, on_hold=self._sms_instead)
+        self.output = QueuedOutput(
+            CHANNEL,
+            self.sender,
+            lambda reply, user: render_zalo(reply, user, self.settings.request_info_image_url),
+            app,
+        )
+        self._turns: dict[str, asyncio.Queue] = {}
+
+    def check(self, raw_body: bytes, signature: str | None) -> tuple[int, dict[str, Any] | None]:
+        """(HTTP status to answer, the event when it is to be processed)."""
+        try:
+            event = json.loads(raw_body)
+        except ValueError:
+            return 400, None
+        if not isinstance(event, dict):
+            return 400, None
+        if not signature_ok(self.settings, raw_body, event, signature):
+            return 403, None
+        if str(event.get("app_id", "")) != self.settings.app_id:
+            return 403, None
+        try:
+            sent_ms = int(str(event.get("timestamp")))
+        except ValueError:
+            return 400, None
+        if abs(time.time() * 1000 - sent_ms) > self.settings.max_event_age_seconds * 1000:
+            return 403, None  # too old: a replayed event
+        return 200, event
+
+    async def accept(
+        self, event: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Queue the event's turn behind the citizen's earlier ones and return at once."""
+        if event.get("event_name") in IGNORED:
+            return
+        if not await in_thread(self.app.channel_updates.first_time, CHANNEL, event_key(event)):
+            return
+        user = str((event.get("sender") or event.get("follower") or {}).get("id", ""))
+        if not user:
+            return
+        turns = self._turns.get(user)
+        if turns is None:
+            turns = self._turns[user] = asyncio.Queue()
+            asyncio.get_running_loop().create_task(self._run_turns(user, turns, on_new_message))
+        turns.put_nowait(event)
+
+    async def _run_turns(
+        self, user: str, turns: asyncio.Queue, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        try:
+            while not turns.empty():
+                event = turns.get_nowait()
+                try:
+                    await self._turn(user, event, on_new_message)
+                except Exception:
+                    logger.exception("zalo event %s: the turn failed", event.get("event_name"))
+                    await self.output.send_reply(user, Reply(messages.TURN_FAILED))
+        finally:
+            self._turns.pop(user, None)
+            if not turns.empty():  # an event arrived while the last turn was ending
+                self._turns[user] = turns
+                asyncio.get_running_loop().create_task(self._run_turns(user, turns, on_new_message))
+
+    async def _turn(
+        self, user: str, event: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        await self.sender.release_held(user)  # they wrote: what Zalo refused earlier reaches them now
+        text = await self._text_for_rasa(user, event)
+        if text is not None:
+            await on_new_message(
+                UserMessage(
+                    text, self.output, user, input_channel=CHANNEL, message_id=f"zalo-{event_key(event)}"
+                )
+            )
+
+    async def _text_for_rasa(self, user: str, event: dict[str, Any]) -> str | None:
+        name = event.get("event_name")
+        message = event.get("message") or {}
+        if name == TEXT:
+            text = str(message.get("text") or "")
+            return await in_thread(self.app.button_payloads.expand, text) if text else None
+        if name == FOLLOW:
+            return intent_payload("greet")
+        if name == SUBMIT_INFO:
+            return await self._shared_phone(user, str((event.get("info") or {}).get("phone") or ""))
+        if name in FILES:
+            return await self._attachment(user, message)
+        await self.output.send_reply(user, Reply(messages.UNSUPPORTED_MESSAGE))
+        return None
+
+    async def _shared_phone(self, user: str, phone: str) -> str:
+        """The phone of the citizen's own Zalo account (they pressed "share" on our request card)."""
+        try:
+            hashed = phone_hash(self.app.secret, phone)
+        except ValueError:
+            hashed = None
+        if hashed:
+            await in_thread(self.app.verified_contacts.record, CHANNEL, user, hashed)
+        return intent_payload("phone_shared")
+
+    async def _attachment(self, user: str, message: dict[str, Any]) -> str | None:
+        attachment = next(iter(message.get("attachments") or []), {})
+        payload = attachment.get("payload") or {}
+        url = str(payload.get("url") or "")
+        filename = str(payload.get("name") or ("anh.jpg" if attachment.get("type") == "image" else "tep"))
+        try:
+            content = await self.client.download(url)
+            saved = await in_thread(self.app.attachments.save, filename, content)
+        except ValueError as error:
+            text = str(error) if isinstance(error, AttachmentRejectedError) else messages.FILE_TOO_LARGE
+            await self.output.send_reply(user, Reply(text))
+            return None
+        except Exception:
+            logger.exception("zalo file could not be downloaded")
+            await self.output.send_reply(user, Reply(messages.FILE_NOT_DOWNLOADED))
+            return None
+        return intent_payload("attach", upload_id=saved.upload_id)
+
+    async def _sms_instead(self, message: QueuedMessage) -> None:
+        """Zalo will not deliver until the citizen writes again: a dossier update goes by SMS meanwhile."""
+        if not message.dossier_code:
+            return
+        text = str((message.body.get("message") or {}).get("text") or "")
+        forms = self.app.forms
+        phone = await in_thread(
+            self.app.dossiers.declared_phone,
+            message.dossier_code,
+            lambda code: forms[code].phone_field if code in forms else None,
+        )
+        if phone and text:
+            try:
+                await in_thread(self.app.sms.send, phone, text)
+            except Exception:
+                logger.exception("SMS instead of Zalo message %s failed", message.id)
+
+
+_runtime: ZaloRuntime | None = None
+
+
+def runtime() -> ZaloRuntime:
+    global _runtime
+    if _runtime is None:
+        _runtime = ZaloRuntime(services())
+    return _runtime
+
+
+class ZaloInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()  # everything comes from the environment (bot/settings.py), read once
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        zalo_webhook = Blueprint("zalo_webhook", __name__)
+        enabled = services().settings.zalo.enabled
+        if enabled:
+            start_with_server(zalo_webhook, runtime().sender)
+
+        @zalo_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if enabled else "disabled"})
+
+        @zalo_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not enabled:
+                return response.json({"error": "the Zalo channel is not configured"}, status=404)
+            channel = runtime()
+            status, event = channel.check(request.body, request.headers.get("X-ZEvent-Signature"))
+            if event is None:
+                return response.json({"error": "refused"}, status=status)
+            await channel.accept(event, on_new_message)
+            return response.json({"ok": True})
+
+        return zalo_webhook
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return runtime().output if services().settings.zalo.enabled else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m connectors.zalo", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["set-tokens", "token-status"])
+    args = parser.parse_args(argv)
+    app = services()
+    tokens = PlatformTokens(app.sessions)
+    settings = app.settings.zalo
+    if args.command == "set-tokens":
+        if not settings.access_token or not settings.refresh_token:
+            print("Set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN to the new pair first.", file=sys.stderr)
+            return 2
+        expires = datetime.now(timezone.utc) + SEED_VALIDITY
+        tokens.replace(TOKEN_NAME, TokenPair(settings.access_token, settings.refresh_token, expires))
+        print("Stored the new Zalo token pair; the running servers use it from their next message.")
+    pair = tokens.current(TOKEN_NAME)
+    print(f"access token valid until: {pair.expires_at.isoformat() if pair else '(no token stored yet)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
