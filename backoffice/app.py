@@ -19,6 +19,7 @@ from backoffice.api import add_api_routes
 from backoffice.officer_pages import add_officer_pages
 from backoffice.statistics_routes import add_statistics_routes
 from backoffice.webchat_updates import HUB_KEY, add_webchat_updates
+from bot.channels.health import channel_health
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.documents.declaration_pdf import render_declaration
@@ -79,6 +80,11 @@ async def health(request: web.Request) -> web.Response:
         "database": "ok" if database_ok else "unavailable",
         "rasa": "ok" if await _rasa_ok(settings.rasa_internal_url) else "unavailable",
     }
+    if database_ok:
+        app_services = request.app[SERVICES_KEY]
+        body["channels"] = await asyncio.get_running_loop().run_in_executor(
+            None, channel_health, settings, app_services.channel_queue, app_services.channel_updates
+        )
     return web.json_response(body, status=200 if database_ok else 503)
 
 
@@ -184,6 +190,9 @@ def _housekeeping(app_services: Services) -> dict[str, int]:
         "expired officer sessions": app_services.authenticator.purge_expired_sessions(),
         "old OTP codes": app_services.otp.purge_old_codes(),
         "old status lookups": app_services.status_desk.purge_old_lookups(),
+        "chat platform updates older than a day": app_services.channel_updates.forget_older_than(),
+        "unused long button payloads": app_services.button_payloads.forget_older_than(),
+        "chat messages sent over a week ago": app_services.channel_queue.forget_sent_older_than(),
     }
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from benchmarks.channels import telegram_webhook, zalo_webhook
 from bot.catalog.model import Procedure
 from bot.catalog.search import Lexicon, ProcedureSearch
 from bot.catalog.store import read_catalog
@@ -26,6 +27,9 @@ from bot.db.models import Dossier, Notification
 from bot.db.session import session_factory
 from bot.forms.definitions import load_forms
 from bot.officers.accounts import Accounts
+from devtools.fakes import channel_env
+from devtools.fakes.telegram_bot_api import FakeTelegram
+from devtools.fakes.zalo_oa_api import FakeZalo
 from devtools.form_answers import answer_for, latest_otp
 from devtools.services import Ports, Services, post_json
 from devtools.train import train
@@ -257,8 +261,8 @@ def main() -> int:
         print("Timing a cold training run...", file=sys.stderr, flush=True)
         report["training"] = measure_training()
 
-    with tempfile.TemporaryDirectory() as var_dir:
-        services = Services(Ports.free(), Path(var_dir))
+    with tempfile.TemporaryDirectory() as var_dir, FakeTelegram() as telegram, FakeZalo() as zalo:
+        services = Services(Ports.free(), Path(var_dir), extra_env=channel_env(telegram, zalo))
         started = time.perf_counter()
         services.start_all()
         report["startup_seconds"] = round(time.perf_counter() - started, 1)
@@ -273,6 +277,9 @@ def main() -> int:
             citizen = f"bench-form-{uuid.uuid4().hex[:8]}"
             report["rest_dossier_form_flow"] = form_flow_latency(services, citizen)
             report["officer_workflow"] = officer_workflow_latency(services, citizen)
+            print("Measuring the Telegram and Zalo webhooks...", file=sys.stderr, flush=True)
+            report["zalo_webhook"] = zalo_webhook(services, zalo, percentiles)
+            report["telegram_webhook"] = telegram_webhook(services, telegram, percentiles)
         finally:
             services.stop_all()
 

@@ -27,11 +27,11 @@ from sanic.response import HTTPResponse
 from telegram import CallbackQuery, Message, Update
 
 from bot.channels import messages
+from bot.channels.records import shared_phone_hash
 from bot.channels.render import render_telegram, telegram_button_title
 from bot.channels.sender import ChannelSender
 from bot.channels.telegram_client import FileTooLargeError, TelegramClient
 from bot.dossiers.attachments import AttachmentRejectedError
-from bot.otp.service import phone_hash
 from bot.replies import Reply, intent_payload
 from bot.services import Services, services
 from connectors.common import QueuedOutput, in_thread, start_with_server
@@ -117,16 +117,9 @@ class TelegramRuntime:
             and message.from_user is not None
             and contact.user_id == message.from_user.id
         )
-        if own:
-            try:
-                digits = contact.phone_number.strip()
-                hashed = phone_hash(
-                    self.app.secret, digits if digits.startswith(("+", "0")) else f"+{digits}"
-                )
-            except ValueError:  # not a Vietnamese mobile number: the SMS path stays open
-                hashed = None
-            if hashed:
-                await in_thread(self.app.verified_contacts.record, CHANNEL, chat_id, hashed)
+        hashed = shared_phone_hash(self.app.secret, contact.phone_number) if own else None
+        if hashed:
+            await in_thread(self.app.verified_contacts.record, CHANNEL, chat_id, hashed)
         return intent_payload("phone_shared")
 
     async def _attachment(self, message: Message, chat_id: str) -> str | None:

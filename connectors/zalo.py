@@ -30,11 +30,11 @@ from sanic.response import HTTPResponse
 from bot.channels import messages
 from bot.channels.platform_tokens import PlatformTokens, TokenPair
 from bot.channels.queue import QueuedMessage
+from bot.channels.records import shared_phone_hash
 from bot.channels.render import render_zalo
 from bot.channels.sender import ChannelSender
 from bot.channels.zalo_client import SEED_VALIDITY, TOKEN_NAME, ZaloClient, signature_ok
 from bot.dossiers.attachments import AttachmentRejectedError
-from bot.otp.service import phone_hash
 from bot.replies import Reply, intent_payload
 from bot.services import Services, services
 from connectors.common import QueuedOutput, in_thread, start_with_server
@@ -162,10 +162,7 @@ class ZaloRuntime:
 
     async def _shared_phone(self, user: str, phone: str) -> str:
         """The phone of the citizen's own Zalo account (they pressed "share" on our request card)."""
-        try:
-            hashed = phone_hash(self.app.secret, phone)
-        except ValueError:
-            hashed = None
+        hashed = shared_phone_hash(self.app.secret, phone)
         if hashed:
             await in_thread(self.app.verified_contacts.record, CHANNEL, user, hashed)
         return intent_payload("phone_shared")

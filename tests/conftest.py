@@ -7,16 +7,37 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from devtools.fakes import channel_env
+from devtools.fakes.telegram_bot_api import FakeTelegram
+from devtools.fakes.zalo_oa_api import FakeZalo
 from devtools.services import MODEL, Ports, Services, post_json
 
 
 @pytest.fixture(scope="session")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+def telegram() -> Iterator[FakeTelegram]:
+    """A local server speaking Telegram's Bot API; the Rasa server's Telegram channel talks to it."""
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def zalo() -> Iterator[FakeZalo]:
+    """A local server speaking Zalo's OA and OAuth APIs; the Rasa server's Zalo channel talks to it."""
+    with FakeZalo() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def services(
+    tmp_path_factory: pytest.TempPathFactory, telegram: FakeTelegram, zalo: FakeZalo
+) -> Iterator[Services]:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make test` (it trains when needed) or `make train`.")
     # Short OTP timings so that expiry and "resend too early" can be shown in seconds, not minutes.
     otp_timings = {"DVC_OTP_TTL_SECONDS": "8", "DVC_OTP_RESEND_SECONDS": "4", "DVC_OTP_MAX_PER_HOUR": "3"}
-    stack = Services(Ports.free(), tmp_path_factory.mktemp("var"), extra_env=otp_timings)
+    stack = Services(
+        Ports.free(), tmp_path_factory.mktemp("var"), extra_env={**otp_timings, **channel_env(telegram, zalo)}
+    )
     try:
         stack.start_all()
         yield stack

@@ -157,14 +157,20 @@ class ChannelQueue:
             ).rowcount
 
     def statistics(self, channel: str) -> dict[str, int]:
-        """How many messages are in each state (for /healthz)."""
+        """How many messages are in each state, and the age in seconds of the oldest unsent one (/healthz)."""
         with self.session_factory() as session:
             rows = session.execute(
                 select(ChannelMessage.status, func.count())
                 .where(ChannelMessage.channel == channel)
                 .group_by(ChannelMessage.status)
             ).all()
-        return {PENDING: 0, SENT: 0, HELD: 0, FAILED: 0, **dict(rows)}
+            oldest = session.execute(
+                select(func.min(ChannelMessage.created_at)).where(
+                    ChannelMessage.channel == channel, ChannelMessage.status == PENDING
+                )
+            ).scalar()
+        age = int((self.clock() - as_utc(oldest)).total_seconds()) if oldest else 0
+        return {PENDING: 0, SENT: 0, HELD: 0, FAILED: 0, **dict(rows), "oldest_pending_seconds": age}
 
     def forget_sent_older_than(self, age: timedelta = timedelta(days=7)) -> int:
         with self.session_factory() as session, session.begin():

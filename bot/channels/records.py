@@ -8,12 +8,13 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import ButtonPayload, ChannelUpdate, VerifiedContact
 from bot.db.times import as_utc
+from bot.otp.service import phone_hash
 
 Clock = Callable[[], datetime]
 TOKEN_PREFIX = "~"  # a button token never looks like a payload ("/intent…") or like typed words
@@ -37,6 +38,13 @@ class UpdateLog:
         except IntegrityError:
             return False
         return True
+
+    def last_received(self, channel: str) -> datetime | None:
+        with self.session_factory() as session:
+            latest = session.execute(
+                select(func.max(ChannelUpdate.received_at)).where(ChannelUpdate.channel == channel)
+            ).scalar()
+            return as_utc(latest) if latest else None
 
     def forget_older_than(self, age: timedelta = timedelta(days=1)) -> int:
         with self.session_factory() as session, session.begin():
@@ -67,6 +75,12 @@ class ButtonPayloads:
             for token, payload in tokens.items():
                 if token not in known:
                     session.add(ButtonPayload(token=token, payload=payload, created_at=self.clock()))
+            if known:  # shown again: kept another full period from now
+                session.execute(
+                    update(ButtonPayload)
+                    .where(ButtonPayload.token.in_(known))
+                    .values(created_at=self.clock())
+                )
 
     def expand(self, data: str) -> str:
         """The payload behind a token, or `data` itself when it is not a token (or an unknown one)."""
@@ -104,3 +118,13 @@ class VerifiedContacts:
             if row is None or as_utc(row.verified_at) + self.validity < self.clock():
                 return None
             return row.phone_hash
+
+
+def shared_phone_hash(secret: bytes, raw: str) -> str | None:
+    """The keyed hash of a phone number a platform handed over ("84912345678", "+84…", "0912…"), or None
+    when it is not a Vietnamese mobile number (then the SMS code path stays open)."""
+    digits = raw.strip()
+    try:
+        return phone_hash(secret, digits if digits.startswith(("+", "0")) else f"+{digits}")
+    except ValueError:
+        return None

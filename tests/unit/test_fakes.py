@@ -14,10 +14,10 @@ import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 
-from tests.fakes import telegram_bot_api as tg
-from tests.fakes import zalo_oa_api as zalo
-from tests.fakes.telegram_bot_api import FakeTelegram
-from tests.fakes.zalo_oa_api import FakeZalo
+from devtools.fakes import telegram_bot_api as tg
+from devtools.fakes import zalo_oa_api as zalo
+from devtools.fakes.telegram_bot_api import FakeTelegram
+from devtools.fakes.zalo_oa_api import FakeZalo
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

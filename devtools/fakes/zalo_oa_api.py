@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
-from tests.fakes.telegram_bot_api import BackgroundServer
+from devtools.fakes.telegram_bot_api import BackgroundServer
 
 DEFAULT_APP_ID = "4300000000000000001"
 DEFAULT_OA_ID = "388613280878808645"
