@@ -30,6 +30,7 @@ from tests.integration.test_dossier_status import act, database, officers  # noq
 
 pytestmark = pytest.mark.servers
 
+TRANSCRIPTS = ROOT / "test-results"
 _update_ids = itertools.count(1000)
 _user_ids = itertools.count(7000001)
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 2000
@@ -148,6 +149,26 @@ def test_a_birth_registration_is_submitted_with_a_photo_and_the_shared_contact(s
 
     # The dossier's status, in the same chat.
     assert code in joined(person.say("hồ sơ của tôi đang ở đâu"))
+    write_transcript(
+        "telegram", [c for c in telegram.calls if str(c.params.get("chat_id")) == str(person.user_id)]
+    )
+
+
+def write_transcript(channel: str, calls: list[Any]) -> None:
+    """What the platform saw, for the record (test-results/): each API call with its text and buttons."""
+    lines = []
+    for call in calls:
+        params = getattr(call, "params", call)
+        markup = params.get("reply_markup") or (params.get("message") or {}).get("attachment") or {}
+        text = params.get("text") or (params.get("message") or {}).get("text") or params.get("document") or ""
+        method = getattr(call, "method", "message/cs")
+        lines.append(
+            f"[{method}] {text}\n    {json.dumps(markup, ensure_ascii=False)}"
+            if markup
+            else f"[{method}] {text}"
+        )
+    TRANSCRIPTS.mkdir(exist_ok=True)
+    (TRANSCRIPTS / f"{channel}_dossier_transcript.txt").write_text("\n".join(lines), encoding="utf-8")
 
 
 def test_a_contact_of_someone_else_falls_back_to_the_sms_code(services, telegram, person):
