@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel
-from sanic import Blueprint
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.channels.render import Rendered
 from bot.channels.sender import ChannelSender
@@ -52,13 +54,59 @@ class QueuedOutput(OutputChannel):
         await self.send_reply(recipient_id, Reply(text))
 
 
-def start_with_server(blueprint: Blueprint, sender: ChannelSender) -> None:
-    """Retry queued messages from the moment the server runs (also those left from before a restart)."""
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
-    @blueprint.listener("after_server_start")
-    async def start_sender(app: Any, loop: Any) -> None:
-        sender.start()
 
-    @blueprint.listener("before_server_stop")
-    async def stop_sender(app: Any, loop: Any) -> None:
-        await sender.stop()
+class PlatformInput(InputChannel):
+    """A platform's webhook as a Rasa input channel. Everything comes from the environment (bot/settings.py),
+    read once; a channel without its token answers 404. Subclasses check and process one webhook call."""
+
+    CHANNEL = ""
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()
+
+    def enabled(self) -> bool:
+        raise NotImplementedError
+
+    def output(self) -> QueuedOutput:
+        raise NotImplementedError
+
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        raise NotImplementedError
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint(f"{self.CHANNEL}_webhook", __name__)
+        enabled = self.enabled()
+        if enabled:
+            sender = self.output().sender
+
+            # Retry queued messages from the moment the server runs (also those left from before a restart).
+            @webhook.listener("after_server_start")
+            async def start_sender(app: Any, loop: Any) -> None:
+                sender.start()
+
+            @webhook.listener("before_server_stop")
+            async def stop_sender(app: Any, loop: Any) -> None:
+                await sender.stop()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if enabled else "disabled"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not enabled:
+                return response.json({"error": f"the {self.CHANNEL} channel is not configured"}, status=404)
+            return await self.receive(request, on_new_message)
+
+        return webhook
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """Used when the back-office pushes a dossier update: builds nothing that needs the event loop."""
+        return self.output() if self.enabled() else None

@@ -17,11 +17,10 @@ import asyncio
 import hmac
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import CallbackQuery, Message, Update
@@ -34,7 +33,7 @@ from bot.channels.telegram_client import FileTooLargeError, TelegramClient
 from bot.dossiers.attachments import AttachmentRejectedError
 from bot.replies import Reply, intent_payload
 from bot.services import Services, services
-from connectors.common import QueuedOutput, in_thread, start_with_server
+from connectors.common import OnNewMessage, PlatformInput, QueuedOutput, in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +60,7 @@ class TelegramRuntime:
     async def say(self, chat_id: str, text: str) -> None:
         await self.output.send_reply(chat_id, Reply(text))
 
-    async def handle(
-        self, data: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def handle(self, data: dict[str, Any], on_new_message: OnNewMessage) -> None:
         update = Update.de_json(data, None)
         if update is None or update.effective_chat is None or update.effective_chat.type != "private":
             return  # the assistant talks to citizens one to one, not in groups or channels
@@ -155,43 +152,24 @@ def runtime() -> TelegramRuntime:
     return _runtime
 
 
-class TelegramInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+class TelegramInput(PlatformInput):
+    CHANNEL = CHANNEL
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()  # everything comes from the environment (bot/settings.py), read once
+    def enabled(self) -> bool:
+        return services().settings.telegram.enabled
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        telegram_webhook = Blueprint("telegram_webhook", __name__)
-        enabled = services().settings.telegram.enabled
-        if enabled:
-            start_with_server(telegram_webhook, runtime().sender)
+    def output(self) -> QueuedOutput:
+        return runtime().output
 
-        @telegram_webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if enabled else "disabled"})
-
-        @telegram_webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not enabled:
-                return response.json({"error": "the Telegram channel is not configured"}, status=404)
-            channel = runtime()
-            if not channel.secret_ok(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
-                return response.json({"error": "forbidden"}, status=403)
-            data = request.json
-            if not isinstance(data, dict) or "update_id" not in data:
-                return response.json({"error": "not a Telegram update"}, status=400)
-            await channel.handle(data, on_new_message)
-            return response.json({"ok": True})
-
-        return telegram_webhook
-
-    def get_output_channel(self) -> OutputChannel | None:
-        """Used when the back-office pushes a dossier update: builds nothing that needs the event loop."""
-        return runtime().output if services().settings.telegram.enabled else None
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        channel = runtime()
+        if not channel.secret_ok(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
+            return response.json({"error": "forbidden"}, status=403)
+        data = request.json
+        if not isinstance(data, dict) or "update_id" not in data:
+            return response.json({"error": "not a Telegram update"}, status=400)
+        await channel.handle(data, on_new_message)
+        return response.json({"ok": True})
 
 
 async def _cli(command: str, url: str | None) -> int:

@@ -18,12 +18,11 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -37,7 +36,7 @@ from bot.channels.zalo_client import SEED_VALIDITY, TOKEN_NAME, ZaloClient, sign
 from bot.dossiers.attachments import AttachmentRejectedError
 from bot.replies import Reply, intent_payload
 from bot.services import Services, services
-from connectors.common import QueuedOutput, in_thread, start_with_server
+from connectors.common import OnNewMessage, PlatformInput, QueuedOutput, in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +98,7 @@ class ZaloRuntime:
             return 403, None  # too old: a replayed event
         return 200, event
 
-    async def accept(
-        self, event: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def accept(self, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
         """Queue the event's turn behind the citizen's earlier ones and return at once."""
         if event.get("event_name") in IGNORED:
             return
@@ -116,9 +113,7 @@ class ZaloRuntime:
             asyncio.get_running_loop().create_task(self._run_turns(user, turns, on_new_message))
         turns.put_nowait(event)
 
-    async def _run_turns(
-        self, user: str, turns: asyncio.Queue, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def _run_turns(self, user: str, turns: asyncio.Queue, on_new_message: OnNewMessage) -> None:
         try:
             while not turns.empty():
                 event = turns.get_nowait()
@@ -133,9 +128,7 @@ class ZaloRuntime:
                 self._turns[user] = turns
                 asyncio.get_running_loop().create_task(self._run_turns(user, turns, on_new_message))
 
-    async def _turn(
-        self, user: str, event: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def _turn(self, user: str, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
         await self.sender.release_held(user)  # they wrote: what Zalo refused earlier reaches them now
         text = await self._text_for_rasa(user, event)
         if text is not None:
@@ -213,40 +206,22 @@ def runtime() -> ZaloRuntime:
     return _runtime
 
 
-class ZaloInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+class ZaloInput(PlatformInput):
+    CHANNEL = CHANNEL
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()  # everything comes from the environment (bot/settings.py), read once
+    def enabled(self) -> bool:
+        return services().settings.zalo.enabled
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        zalo_webhook = Blueprint("zalo_webhook", __name__)
-        enabled = services().settings.zalo.enabled
-        if enabled:
-            start_with_server(zalo_webhook, runtime().sender)
+    def output(self) -> QueuedOutput:
+        return runtime().output
 
-        @zalo_webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if enabled else "disabled"})
-
-        @zalo_webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not enabled:
-                return response.json({"error": "the Zalo channel is not configured"}, status=404)
-            channel = runtime()
-            status, event = channel.check(request.body, request.headers.get("X-ZEvent-Signature"))
-            if event is None:
-                return response.json({"error": "refused"}, status=status)
-            await channel.accept(event, on_new_message)
-            return response.json({"ok": True})
-
-        return zalo_webhook
-
-    def get_output_channel(self) -> OutputChannel | None:
-        return runtime().output if services().settings.zalo.enabled else None
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        channel = runtime()
+        status, event = channel.check(request.body, request.headers.get("X-ZEvent-Signature"))
+        if event is None:
+            return response.json({"error": "refused"}, status=status)
+        await channel.accept(event, on_new_message)
+        return response.json({"ok": True})
 
 
 def main(argv: list[str] | None = None) -> int:
