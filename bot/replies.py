@@ -48,6 +48,9 @@ class Reply:
     dossier_update: str = ""
 
 
+SHARE_PHONE_BUTTON = Button("Chia sẻ số điện thoại", "/phone_shared", SHARE_PHONE)
+
+
 def intent_payload(intent: str, **entities: Any) -> str:
     """'/intent{"entity": "value"}', the form Rasa reads from a button as an intent with entities."""
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.procedures import say_replies, typed_text
+from bot.channels import CHANNELS_SHARING_PHONE
 from bot.dossiers.status_lookup import LookupState, Outcome, Requester, find_code
 from bot.notifications.replies import update_reply
 from bot.services import services
@@ -24,10 +25,15 @@ FINISHED_VALUE = "finished"  # status_input value that ends the status lookup lo
 def requester(tracker: Tracker) -> Requester:
     verified = tracker.get_slot("verified_phone") or {}
     still_valid = verified.get("hash") and verified.get("until", 0) > time.time()
+    channel = tracker.get_latest_input_channel() or "rest"
+    hashed = verified["hash"] if still_valid else None
+    if hashed is None and channel in CHANNELS_SHARING_PHONE:
+        hashed = services().verified_contacts.verified_phone_hash(channel, tracker.sender_id)
     return Requester(
-        channel=tracker.get_latest_input_channel() or "rest",
+        channel=channel,
         sender_id=tracker.sender_id,
-        verified_phone_hash=verified["hash"] if still_valid else None,
+        verified_phone_hash=hashed,
+        can_share_phone=channel in CHANNELS_SHARING_PHONE,
     )
 
 

@@ -21,7 +21,7 @@ from bot.db.models import StatusLookup
 from bot.forms.definitions import FieldSpec
 from bot.forms.validators import Valid, validate
 from bot.otp.service import OtpService
-from bot.replies import Button, Reply, intent_payload
+from bot.replies import SHARE_PHONE_BUTTON, Button, Reply, intent_payload
 from bot.text.normalize import fold
 from bot.workflow.citizen_messages import status_message
 from bot.workflow.service import DossierFilter, DossierView, WorkflowService
@@ -54,7 +54,9 @@ def find_code(text: str) -> str | None:
 class Requester:
     channel: str
     sender_id: str
-    verified_phone_hash: str | None = None  # a phone verified by OTP in this conversation, still valid
+    # A phone verified in this conversation (by OTP, or handed over by the chat platform), still valid.
+    verified_phone_hash: str | None = None
+    can_share_phone: bool = False  # the channel can hand over the citizen's own phone number
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,19 @@ class DossierStatusDesk:
         own = self.own_dossiers(requester)
         if own:
             return Outcome(self._list(own))
+        share = (
+            ' Hoặc bấm "Chia sẻ số điện thoại" nếu hồ sơ nộp bằng số của chính tài khoản này.'
+            if requester.can_share_phone
+            else ""
+        )
+        buttons = (SHARE_PHONE_BUTTON, CANCEL_BUTTON) if requester.can_share_phone else (CANCEL_BUTTON,)
         return Outcome(
             [
                 Reply(
                     "Dạ, anh/chị cho em xin mã hồ sơ (dạng 000.00.12.H23-261120-0001, có trong tin nhắn "
                     "xác nhận khi nộp) ạ. Hoặc anh/chị nhập số điện thoại đã dùng khi nộp hồ sơ, em sẽ gửi "
-                    "mã xác thực để tìm các hồ sơ của anh/chị.",
-                    (CANCEL_BUTTON,),
+                    f"mã xác thực để tìm các hồ sơ của anh/chị.{share}",
+                    buttons,
                 )
             ],
             LookupState(opened_by=opened_by),
@@ -173,6 +181,8 @@ class DossierStatusDesk:
         code = find_code(text)
         if code:
             return Outcome(self.lookup(code, requester))
+        if intent == "phone_shared":
+            return self._on_shared_phone(requester)
         if state.phase == ASK_OTP:
             return self._on_otp(state, text, folded, intent, requester)
         phone = self._phone(text)
@@ -258,6 +268,24 @@ class DossierStatusDesk:
         else:
             replies.append(Reply("Dạ, em không thấy hồ sơ nào nộp qua trợ lý ảo với số điện thoại này ạ."))
         return Outcome(replies, None, hashed)
+
+    def _on_shared_phone(self, requester: Requester) -> Outcome:
+        if requester.verified_phone_hash is None:
+            return Outcome(
+                [
+                    Reply(
+                        "Dạ, em chưa xác thực được số vừa chia sẻ (phải là số của chính tài khoản đang "
+                        "nhắn tin). Anh/chị nhập số điện thoại đã dùng khi nộp, em sẽ gửi mã xác thực "
+                        "qua SMS ạ.",
+                        (CANCEL_BUTTON,),
+                    )
+                ],
+                LookupState(),
+            )
+        own = self.own_dossiers(requester)
+        if own:
+            return Outcome(self._list(own))
+        return Outcome([Reply("Dạ, em không thấy hồ sơ nào nộp qua trợ lý ảo với số điện thoại này ạ.")])
 
     def _list(self, own: list[DossierView]) -> list[Reply]:
         if len(own) == 1:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.forms.definitions import CHOICE, FieldSpec, FormSpec
 from bot.forms.validators import Invalid, validate
-from bot.replies import SHARE_PHONE, Button, Reply, intent_payload
+from bot.replies import SHARE_PHONE_BUTTON, Button, Reply, intent_payload
 from bot.text.normalize import fold
 
 CONSENT = "consent"
@@ -42,7 +42,6 @@ CONSENT_NOTICE = (
     'Thông tin được chuyển đến Ủy ban nhân dân xã, không dùng cho mục đích khác. Anh/chị có thể gõ "hủy" để '
     "dừng bất cứ lúc nào.\nAnh/chị có đồng ý cung cấp thông tin không ạ?"
 )
-SHARE_PHONE_BUTTON = Button("Chia sẻ số điện thoại", "/phone_shared", SHARE_PHONE)
 PHONE_SHARE_MISMATCH = (
     "Dạ, em chưa xác thực được bằng số vừa chia sẻ: số đó phải là số của chính tài khoản đang nhắn tin "
     "và trùng với số đã khai trong hồ sơ. Em gửi mã xác thực qua SMS đến số đã khai ạ."

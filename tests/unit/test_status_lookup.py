@@ -154,3 +154,17 @@ def test_the_limit_lifts_after_the_window_and_old_lookups_are_forgotten(desk):
     status.clock.now += timedelta(minutes=16)
     assert status.purge_old_lookups() == 5  # the refused sixth was not looked up, so not recorded
     assert "thử lại sau" not in texts(status.lookup(codes[0], STRANGER))
+
+
+def test_a_phone_the_chat_platform_vouched_for_finds_the_dossiers(desk):
+    status, codes, _, _ = desk
+    telegram = Requester("telegram", "777", can_share_phone=True)
+    asking = status.start(telegram, None)
+    assert [button.title for button in asking.replies[0].buttons][0] == "Chia sẻ số điện thoại"
+    refused = status.handle(
+        asking.state, "/phone_shared", "phone_shared", telegram
+    )  # not the owner's own number
+    assert "chưa xác thực được" in texts(refused.replies) and codes[0] not in texts(refused.replies)
+    shared = Requester("telegram", "777", phone_hash(SECRET, OWNER_PHONE), can_share_phone=True)
+    found = status.handle(asking.state, "/phone_shared", "phone_shared", shared)
+    assert all(code in texts(found.replies) for code in codes)
