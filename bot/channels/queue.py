@@ -33,6 +33,7 @@ class QueuedMessage:
     body: dict[str, Any]
     dossier_code: str
     attempts: int
+    created_at: datetime
 
 
 def backoff(attempts: int) -> timedelta:
@@ -100,8 +101,9 @@ class ChannelQueue:
             ).rowcount
             if leased != 1:
                 return None
+            body, created = dict(row.body), as_utc(row.created_at)
             return QueuedMessage(
-                row.id, channel, recipient, dict(row.body), row.dossier_code, row.attempts + 1
+                row.id, channel, recipient, body, row.dossier_code, row.attempts + 1, created
             )
 
     def recipients_due(self, channel: str, limit: int = 200) -> list[str]:

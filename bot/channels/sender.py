@@ -19,6 +19,7 @@ SENT = "sent"
 RETRY = "retry"  # the platform is down, slow or rate-limiting: try again later
 HOLD = "hold"  # refused until the citizen writes again (Zalo: no interaction for 7 days)
 FAIL = "fail"  # refused for good: drop this message, go on with the next
+GIVE_UP_AFTER = timedelta(days=1)  # a message the platform has not taken for a day is stale: drop it
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class ChannelSender:
                     await self._db(self.queue.hold, message.id, outcome.error)
                     if self.on_hold is not None:
                         await self.on_hold(message)
+                    continue
+                if self.queue.clock() - message.created_at > GIVE_UP_AFTER:
+                    await self._db(self.queue.fail, message.id, f"gave up after a day: {outcome.error}")
                     continue
                 after = timedelta(seconds=outcome.retry_after) if outcome.retry_after is not None else None
                 await self._db(self.queue.retry_later, message, outcome.error, after)

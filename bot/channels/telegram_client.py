@@ -8,10 +8,12 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     ReplyKeyboardMarkup,
     WebhookInfo,
@@ -25,6 +27,7 @@ from bot.settings import TelegramSettings
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile serves files up to 20 MB
+UPLOAD_LIMIT = 50 * 1024 * 1024  # sendDocument accepts files up to 50 MB
 
 
 class FileTooLargeError(ValueError):
@@ -70,9 +73,11 @@ class TelegramClient:
         try:
             await self._ensure_ready()
             if body["method"] == "sendDocument":
-                await self.bot.send_document(
-                    params["chat_id"], params["document"], caption=params.get("caption")
-                )
+                document = await self._fetch(params["document"])
+                if document is None:  # the link stays in the message text; do not hold up later messages
+                    return Outcome(FAIL, "the document could not be fetched from the back-office")
+                file = InputFile(document, filename=params.get("caption"))
+                await self.bot.send_document(params["chat_id"], file, caption=params.get("caption"))
             else:
                 await self.bot.send_message(
                     params["chat_id"], params["text"], reply_markup=reply_markup(params.get("reply_markup"))
@@ -86,6 +91,19 @@ class TelegramClient:
         except TelegramError as error:  # network errors, time-outs, 5xx, an unreachable server
             return Outcome(RETRY, f"{type(error).__name__}: {error.message}")
         return Outcome(SENT)
+
+    @staticmethod
+    async def _fetch(url: str) -> bytes | None:
+        """Our own file (the declaration PDF) is uploaded: Telegram's servers may not reach the back-office's
+        URL, and an upload works whether that URL is public or not."""
+        try:
+            async with httpx.AsyncClient(timeout=20) as client:
+                answer = await client.get(url)
+            if answer.status_code != 200 or len(answer.content) > UPLOAD_LIMIT:
+                return None
+            return answer.content
+        except httpx.HTTPError:
+            return None
 
     async def answer_callback(self, callback_id: str) -> None:
         """Stops the button's spinner; a failure here only leaves it spinning a little longer."""

@@ -653,8 +653,11 @@ def text_update(update_id: int, user_id: int, text: str, chat_id: int | None = N
     return _incoming(update_id, user_id, chat_id, **content)
 
 
-def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1) -> Json:
-    """A press on an inline button of the bot's message `message_id` in the user's private chat."""
+def callback_update(
+    update_id: int, user_id: int, data: str, message_id: int = 1, reply_markup: Json | None = None
+) -> Json:
+    """A press on an inline button of the bot's message `message_id` in the user's private chat; Telegram
+    sends that message along, with its keyboard (`reply_markup`)."""
     message = {
         "message_id": message_id,
         "from": _bot_brief(),
@@ -662,6 +665,8 @@ def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1
         "date": int(time.time()),
         "text": "…",
     }
+    if reply_markup is not None:
+        message["reply_markup"] = reply_markup
     query = {
         "id": str(4_382_000_000_000_000 + update_id),
         "from": _user(user_id),

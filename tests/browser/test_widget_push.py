@@ -41,6 +41,9 @@ def citizens_widget(
         route.fulfill(response=page, body=html)
 
     chat.route(f"{services.backoffice_url}/", with_poll_interval)
+    chat.on("console", lambda m: print("CONSOLE", m.text))
+    chat.on("requestfailed", lambda r: print("FAILED", r.url, r.failure))
+    chat.on("response", lambda r: print("RESP", r.status, r.url))
     chat.goto(f"{services.backoffice_url}/")
     return context, chat, polls
 

@@ -23,7 +23,7 @@ from devtools.fakes.zalo_oa_api import (
 )
 from tests.integration.test_dossier_conversations import CODE, fill_form, joined, new_phone
 from tests.integration.test_dossier_status import act, officers  # noqa: F401 (a fixture)
-from tests.integration.test_telegram_channel import write_transcript
+from tests.integration.test_telegram_channel import ACCEPTED, write_transcript
 
 pytestmark = pytest.mark.servers
 
@@ -155,15 +155,15 @@ def test_an_update_zalo_refuses_after_7_days_goes_by_sms_and_shows_when_the_citi
     act(services, officers["ttmotcua"], code, "accept")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if services.sms_outbox.exists() and code in services.sms_outbox.read_text(encoding="utf-8"):
+        if services.sms_outbox.exists() and ACCEPTED in services.sms_outbox.read_text(encoding="utf-8"):
             break
         time.sleep(0.3)
     sms = [json.loads(line) for line in services.sms_outbox.read_text(encoding="utf-8").splitlines()]
-    assert [s for s in sms if s["phone"] == phone and code in s["text"] and "tiếp nhận" in s["text"]]
-    assert not [t for t in zalo.texts_to(person.user_id) if code in t and "tiếp nhận" in t]
+    assert [s for s in sms if s["phone"] == phone and code in s["text"] and ACCEPTED in s["text"]]
+    assert not [t for t in zalo.texts_to(person.user_id) if code in t and ACCEPTED in t]
     zalo.set_silent(person.user_id, False)
     replies = person.say("xin chào")
-    assert code in replies[0]["text"] and "tiếp nhận" in replies[0]["text"]  # the held update comes first
+    assert code in replies[0]["text"] and ACCEPTED in replies[0]["text"]  # the held update comes first
     assert "em chào" in joined(replies[1:])
 
 

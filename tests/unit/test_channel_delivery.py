@@ -226,3 +226,22 @@ def test_an_expired_zalo_token_is_refreshed_once_by_many_sends_in_two_processes(
         assert (
             tokens.current(TOKEN_NAME).refresh_token == fake.current_refresh_token
         )  # the newest pair is saved
+
+
+def test_a_message_the_platform_has_not_taken_for_a_day_is_dropped(sessions):
+    clock = Clock()
+    queue = ChannelQueue(sessions, clock)
+
+    async def down(body):
+        return Outcome(RETRY, "down")
+
+    sender = ChannelSender(queue, "telegram", down)
+
+    async def scenario():
+        await sender.send("42", [{"text": "cũ"}, {"text": "mới"}])
+        clock.now += timedelta(days=1, minutes=1)
+        queue.enqueue("telegram", "42", [{"text": "sau"}])
+        await sender.flush("42")
+
+    asyncio.run(scenario())
+    assert statuses(sessions) == [FAILED, FAILED, PENDING]  # the stale two dropped, the new one waits
