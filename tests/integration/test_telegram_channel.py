@@ -146,7 +146,8 @@ def test_a_birth_registration_is_submitted_with_a_photo_and_the_shared_contact(s
     document = telegram.wait_for(
         lambda c: c.method == "sendDocument" and str(c.params["chat_id"]) == str(person.user_id)
     )
-    assert "declaration.pdf" in document.params["document"]
+    filename, content = document.files["document"]
+    assert filename == f"to-khai-{code}.pdf" and content.startswith(b"%PDF")  # uploaded, not a URL
 
     # The dossier's status, in the same chat.
     assert code in joined(person.say("hồ sơ của tôi đang ở đâu"))
