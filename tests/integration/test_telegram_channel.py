@@ -151,9 +151,19 @@ def test_a_birth_registration_is_submitted_with_a_photo_and_the_shared_contact(s
 
     # The dossier's status, in the same chat.
     assert code in joined(person.say("hồ sơ của tôi đang ở đâu"))
+    assert_not_logged(services, phone, "Nguyễn Văn An", "lệ phí")
     write_transcript(
         "telegram", [c for c in telegram.calls if str(c.params.get("chat_id")) == str(person.user_id)]
     )
+
+
+def assert_not_logged(services, *secrets: str) -> None:
+    """Personal data and message text never reach the servers' logs (Decree 13/2023)."""
+    for name in ("rasa", "actions", "backoffice"):
+        log = (services.log_dir or services.var_dir) / f"{name}.log"
+        text = log.read_text(encoding="utf-8", errors="replace").lower() if log.exists() else ""
+        for secret in secrets:
+            assert secret.lower() not in text, f"{secret!r} in {name}.log"
 
 
 def write_transcript(channel: str, calls: list[Any]) -> None:

@@ -23,7 +23,7 @@ from devtools.fakes.zalo_oa_api import (
 )
 from tests.integration.test_dossier_conversations import CODE, fill_form, joined, new_phone
 from tests.integration.test_dossier_status import act, officers  # noqa: F401 (a fixture)
-from tests.integration.test_telegram_channel import ACCEPTED, write_transcript
+from tests.integration.test_telegram_channel import ACCEPTED, assert_not_logged, write_transcript
 
 pytestmark = pytest.mark.servers
 
@@ -141,6 +141,7 @@ def test_a_birth_registration_is_submitted_with_a_photo_and_the_zalo_phone(servi
     code = CODE.search(receipt).group(1)
     assert code in joined(person.say("hồ sơ của tôi đang ở đâu"))
     write_transcript("zalo", person.received())
+    assert_not_logged(services, phone, phone[1:], "Nguyễn Văn An", "lệ phí")
 
 
 def test_an_update_zalo_refuses_after_7_days_goes_by_sms_and_shows_when_the_citizen_writes(
