@@ -42,7 +42,15 @@ def test_widget_script_is_served(services):
 def test_health(services):
     status, _, body = fetch(f"{services.backoffice_url}/healthz")
     assert status == 200
-    assert json.loads(body) == {"status": "ok", "database": "ok", "rasa": "ok"}
+    health = json.loads(body)
+    assert {key: health[key] for key in ("status", "database", "rasa")} == {
+        "status": "ok",
+        "database": "ok",
+        "rasa": "ok",
+    }
+    for channel in ("telegram", "zalo"):  # both configured in the test stack (fake platforms)
+        line = health["channels"][channel]
+        assert line["status"] in ("ok", "delayed") and line["failed"] >= 0 and "waiting" in line
 
 
 def upload(services, filename: str, content: bytes) -> tuple[int, dict]:
