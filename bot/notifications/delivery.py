@@ -36,6 +36,7 @@ class RasaDelivery:
         self.token = token
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._rasa_down = False  # the last attempt could not reach Rasa at all
 
     def wake(self) -> None:
         """Deliver now rather than at the next poll (called after an officer's action)."""
@@ -45,6 +46,10 @@ class RasaDelivery:
         """One round over the outbox; returns how many notifications were delivered."""
         loop = asyncio.get_running_loop()
         delivered = 0
+        if self._rasa_down and await self._rasa_answers(client):
+            # Rasa is back: what waited for it goes now, not after each message's growing retry delay.
+            self._rasa_down = False
+            await loop.run_in_executor(None, self.outbox.retry_all_now)
         for notification in await loop.run_in_executor(None, self.outbox.pending):
             error = await self._trigger(client, notification)
             if error is None and await loop.run_in_executor(None, self.outbox.is_delivered, notification.id):
@@ -66,7 +71,15 @@ class RasaDelivery:
                     return f"Rasa answered HTTP {response.status}: {(await response.text())[:200]}"
                 return None
         except (ClientError, asyncio.TimeoutError, OSError) as error:
+            self._rasa_down = True
             return f"Rasa unreachable: {error!r}"
+
+    async def _rasa_answers(self, client: ClientSession) -> bool:
+        try:
+            async with client.get(f"{self.rasa_url}/status", params={"token": self.token}) as response:
+                return response.status == 200  # the model is loaded: Rasa can take messages
+        except (ClientError, asyncio.TimeoutError, OSError):
+            return False
 
     async def run(self) -> None:
         """Deliver forever (a background task of the back-office); survives any error in a round."""

@@ -69,6 +69,16 @@ class Outbox:
             row.last_error = error[:500]
             row.next_attempt_at = self.clock() + backoff(row.attempts)
 
+    def retry_all_now(self) -> int:
+        """Every undelivered notification is due again (Rasa, which they waited for, is back)."""
+        with self.session_factory() as session, session.begin():
+            return session.execute(
+                update(Notification)
+                .where(Notification.delivered_at.is_(None))
+                .values(next_attempt_at=self.clock())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+
     def claim(self, notification_id: int, sender_id: str) -> str | None:
         """Mark the notification delivered and return its text, or None when it was already delivered
         (or belongs to another conversation)."""

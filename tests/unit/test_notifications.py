@@ -119,6 +119,7 @@ class FakeRasa:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/conversations/{sender}/trigger_intent", self.trigger)
+        app.router.add_get("/status", lambda request: web.json_response({"model_file": "dvc.tar.gz"}))
         return app
 
 
@@ -179,3 +180,32 @@ def test_failures_are_recorded_and_retried_later(outbox, rasa, token, error):
     clock.now += timedelta(seconds=3)
     assert asyncio.run(deliver_once(box, FakeRasa(box)))[0] == 1  # Rasa is back: delivered
     assert box.claim(first, "alice") is None
+
+
+def test_when_rasa_comes_back_everything_waiting_goes_at_once(outbox):
+    """After an outage the notifications do not wait out their growing retry delays (up to 5 minutes)."""
+    box, sessions, clock = outbox
+    first = notify(sessions, "alice", "x")
+
+    async def scenario() -> int:
+        rasa = FakeRasa(box)
+        server = TestServer(rasa.app())
+        await server.start_server()
+        url = str(server.make_url(""))
+        port = server.port
+        await server.close()  # Rasa is down
+        delivery = RasaDelivery(box, url, "secret")
+        async with ClientSession() as client:
+            for _ in range(6):  # six failed rounds: the next retry would be about a minute away
+                clock.now += timedelta(minutes=5)
+                await delivery.deliver_pending(client)
+            assert box.pending() == []
+            server = TestServer(rasa.app(), port=port)
+            await server.start_server()  # Rasa is back
+            try:
+                return await delivery.deliver_pending(client)
+            finally:
+                await server.close()
+
+    assert asyncio.run(scenario()) == 1
+    assert last_error(sessions, first)[0] == 7
