@@ -17,6 +17,7 @@ import asyncio
 import hmac
 import logging
 import sys
+from functools import lru_cache
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -142,14 +143,10 @@ class TelegramRuntime:
         return intent_payload("attach", upload_id=attachment.upload_id)
 
 
-_runtime: TelegramRuntime | None = None
-
-
+@lru_cache(maxsize=1)
 def runtime() -> TelegramRuntime:
-    global _runtime
-    if _runtime is None:
-        _runtime = TelegramRuntime(services())
-    return _runtime
+    """The process's one runtime, built on first use (by the server, never at import)."""
+    return TelegramRuntime(services())
 
 
 class TelegramInput(PlatformInput):

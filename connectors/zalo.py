@@ -19,6 +19,7 @@ import logging
 import sys
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -196,14 +197,10 @@ class ZaloRuntime:
                 logger.exception("SMS instead of Zalo message %s failed", message.id)
 
 
-_runtime: ZaloRuntime | None = None
-
-
+@lru_cache(maxsize=1)
 def runtime() -> ZaloRuntime:
-    global _runtime
-    if _runtime is None:
-        _runtime = ZaloRuntime(services())
-    return _runtime
+    """The process's one runtime, built on first use (by the server, never at import)."""
+    return ZaloRuntime(services())
 
 
 class ZaloInput(PlatformInput):

@@ -43,35 +43,28 @@ class PlatformTokens:
                 else TokenPair(row.access_token, row.refresh_token, as_utc(row.expires_at))
             )
 
+    def _row(self, name: str, pair: TokenPair) -> PlatformToken:
+        return PlatformToken(
+            name=name,
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            expires_at=pair.expires_at,
+            refreshing_until=None,
+            updated_at=self.clock(),
+        )
+
     def seed(self, name: str, pair: TokenPair) -> None:
         """Store the first pair (from the environment) unless the database already has a newer one."""
         try:
             with self.session_factory() as session, session.begin():
-                session.add(
-                    PlatformToken(
-                        name=name,
-                        access_token=pair.access_token,
-                        refresh_token=pair.refresh_token,
-                        expires_at=pair.expires_at,
-                        updated_at=self.clock(),
-                    )
-                )
+                session.add(self._row(name, pair))
         except IntegrityError:
             pass
 
     def replace(self, name: str, pair: TokenPair) -> None:
         """An operator's new pair (from Zalo's console) replaces whatever is stored."""
         with self.session_factory() as session, session.begin():
-            session.merge(
-                PlatformToken(
-                    name=name,
-                    access_token=pair.access_token,
-                    refresh_token=pair.refresh_token,
-                    expires_at=pair.expires_at,
-                    refreshing_until=None,
-                    updated_at=self.clock(),
-                )
-            )
+            session.merge(self._row(name, pair))
 
     def try_lease(self, name: str, seconds: float = 30) -> bool:
         """Become the one process that refreshes now (True), unless another holds an unexpired lease."""
