@@ -1,10 +1,14 @@
-"""Top-1 / top-5 accuracy of the procedure search on labelled citizen questions, beside a peer baseline.
+"""Top-1 / top-5 accuracy of the procedure search on labelled citizen questions, beside a peer baseline, and
+how often the right procedure is not even among the first 60 candidates.
 
-Usage: python -m eval.run [--set test|dev|dev2] [--failures]   (make eval)
+Usage: python -m eval.run [--set all|blind|test|dev|dev2] [--failures]   (make eval: every set)
 
-The test set (eval/procedure_questions.test.yml) is held out: it is never used for training data or for
-tuning synonyms. The dev sets are the ones to look at while improving the search (dev2 was written later,
-by someone who had seen neither the search code nor the test set).
+The blind set (eval/procedure_questions.blind.yml) was written from the catalogue alone by someone who saw
+neither the search code, its data files nor the other sets; it is never looked at while developing. The test
+set was looked at over several tuning rounds and is no longer held out. The dev sets are the ones to look at
+while improving the search (dev2 was written later, by someone who had seen neither the search code nor the
+test set). Sets that label each question with `kind` (situation / named / formal) and `field` are also
+reported per kind and per field.
 The baseline is what a peer would try first: rapidfuzz WRatio over the raw catalogue names, no
 normalisation, no synonyms.
 """
@@ -36,9 +40,13 @@ def has_diacritics(text: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text)) or "đ" in text.lower()
 
 
+SETS = ("blind", "test", "dev", "dev2")
+DEEP = 60  # "not in the first 60": then no candidate offered can be right
+
+
 def ours() -> Callable[[str], list[str]]:
     search = default_search()
-    return lambda question: [match.procedure.code for match in search.search(question, limit=5).matches]
+    return lambda question: [match.procedure.code for match in search.search(question, limit=DEEP).matches]
 
 
 def baseline() -> Callable[[str], list[str]]:
@@ -46,18 +54,22 @@ def baseline() -> Callable[[str], list[str]]:
     names = [procedure.name for procedure in procedures]
     return lambda question: [
         procedures[index].code
-        for _, _, index in process.extract(question, names, scorer=fuzz.WRatio, limit=5)
+        for _, _, index in process.extract(question, names, scorer=fuzz.WRatio, limit=DEEP)
     ]
 
 
 def accuracy(questions: list[dict], ranked: list[list[str]]) -> dict[str, float | int]:
     top1 = sum(1 for q, codes in zip(questions, ranked, strict=True) if codes[:1] and codes[0] in q["codes"])
     top5 = sum(1 for q, codes in zip(questions, ranked, strict=True) if set(codes[:5]) & set(q["codes"]))
+    missing = sum(
+        1 for q, codes in zip(questions, ranked, strict=True) if not set(codes[:DEEP]) & set(q["codes"])
+    )
     count = len(questions)
     return {
         "questions": count,
         "top1": round(100 * top1 / count, 1) if count else 0.0,
         "top5": round(100 * top5 / count, 1) if count else 0.0,
+        f"not_in_top{DEEP}": round(100 * missing / count, 1) if count else 0.0,
     }
 
 
@@ -68,6 +80,9 @@ def report(questions: list[dict], search: Callable[[str], list[str]]) -> dict[st
         "with_diacritics": [has_diacritics(q["q"]) for q in questions],
         "without_diacritics": [not has_diacritics(q["q"]) for q in questions],
     }
+    for label in ("kind", "field"):
+        for value in sorted({q[label] for q in questions if q.get(label)}):
+            groups[f"{label}: {value}"] = [q.get(label) == value for q in questions]
     return {
         group: accuracy(
             [q for q, keep in zip(questions, mask, strict=True) if keep],
@@ -77,26 +92,42 @@ def report(questions: list[dict], search: Callable[[str], list[str]]) -> dict[st
     }
 
 
+def table(results: list[dict]) -> str:
+    lines = [f"{'set / group':<44} {'n':>4} {'top1':>6} {'top5':>6} {'>60':>6}   baseline top1/top5"]
+    for result in results:
+        for group, figures in result["ours"].items():
+            peer = result["baseline_wratio"][group]
+            lines.append(
+                f"{result['set'] + ' / ' + group:<44} {figures['questions']:>4} {figures['top1']:>6} "
+                f"{figures['top5']:>6} {figures[f'not_in_top{DEEP}']:>6}   {peer['top1']}/{peer['top5']}"
+            )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--set", default="test", choices=["test", "dev", "dev2"])
+    parser.add_argument("--set", default="all", choices=["all", *SETS])
     parser.add_argument("--failures", action="store_true", help="list our top-1 misses (dev sets only)")
     args = parser.parse_args()
-    questions = load_questions(args.set)
-    result = {
-        "set": args.set,
-        "ours": report(questions, ours()),
-        "baseline_wratio": report(questions, baseline()),
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    names = [name for name in SETS if (EVAL_DIR / f"procedure_questions.{name}.yml").exists()]
+    names = names if args.set == "all" else [args.set]
+    search, peer = ours(), baseline()
+    results = []
+    for name in names:
+        questions = load_questions(name)
+        results.append(
+            {"set": name, "ours": report(questions, search), "baseline_wratio": report(questions, peer)}
+        )
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    print(table(results), file=sys.stderr)
     if args.failures:
-        if args.set == "test":
-            print("--failures is for the dev set: the test set stays unseen.", file=sys.stderr)
+        if args.set not in ("dev", "dev2"):
+            print("--failures is for a dev set: the blind and test sets stay unseen.", file=sys.stderr)
             return 2
-        search, catalog = ours(), default_catalog()
-        for question in questions:
+        catalog = default_catalog()
+        for question in load_questions(args.set):
             got = search(question["q"])
             if not got or got[0] not in question["codes"]:
                 best = catalog.get(got[0]).name if got else "—"
