@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.catalog.answers import OVERVIEW
+from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.search import default_search
 from bot.catalog.store import default_catalog
 
@@ -42,6 +45,7 @@ def has_diacritics(text: str) -> bool:
 
 SETS = ("blind", "test", "dev", "dev2")
 DEEP = 60  # "not in the first 60": then no candidate offered can be right
+_CODE = re.compile(r"\d\.\d{6}")
 
 
 def ours() -> Callable[[str], list[str]]:
@@ -92,6 +96,33 @@ def report(questions: list[dict], search: Callable[[str], list[str]]) -> dict[st
     }
 
 
+def chat_path(questions: list[dict]) -> dict[str, float | int]:
+    """What the assistant's turn logic does with each question (as a first message, the NLU's entity aside):
+    answer one procedure directly, offer candidates, or say it found nothing."""
+    assistant = ProcedureAssistant(default_catalog(), default_search())
+    direct = wrong_direct = right_offered = 0
+    for question in questions:
+        turn = assistant.ask(OVERVIEW, question["q"])
+        if turn.pending_aspect is None and turn.procedure_code is not None:
+            direct += 1
+            wrong_direct += turn.procedure_code not in question["codes"]
+            right_offered += turn.procedure_code in question["codes"]
+        else:
+            offered = {
+                code
+                for reply in turn.replies
+                for button in reply.buttons
+                for code in _CODE.findall(button.payload)
+            }
+            right_offered += bool(offered & set(question["codes"]))
+    count = len(questions) or 1
+    return {
+        "answered_directly": round(100 * direct / count, 1),
+        "wrong_among_direct_answers": round(100 * wrong_direct / (direct or 1), 1),
+        "right_procedure_in_the_reply": round(100 * right_offered / count, 1),
+    }
+
+
 def table(results: list[dict]) -> str:
     lines = [f"{'set / group':<44} {'n':>4} {'top1':>6} {'top5':>6} {'>60':>6}   baseline top1/top5"]
     for result in results:
@@ -101,6 +132,12 @@ def table(results: list[dict]) -> str:
                 f"{result['set'] + ' / ' + group:<44} {figures['questions']:>4} {figures['top1']:>6} "
                 f"{figures['top5']:>6} {figures[f'not_in_top{DEEP}']:>6}   {peer['top1']}/{peer['top5']}"
             )
+        chat = result["chat_path"]
+        lines.append(
+            f"{result['set'] + ' / chat path':<44} direct {chat['answered_directly']}%, "
+            f"wrong among direct {chat['wrong_among_direct_answers']}%, "
+            f"right procedure in the reply {chat['right_procedure_in_the_reply']}%"
+        )
     return "\n".join(lines)
 
 
@@ -118,7 +155,12 @@ def main() -> int:
     for name in names:
         questions = load_questions(name)
         results.append(
-            {"set": name, "ours": report(questions, search), "baseline_wratio": report(questions, peer)}
+            {
+                "set": name,
+                "ours": report(questions, search),
+                "baseline_wratio": report(questions, peer),
+                "chat_path": chat_path(questions),
+            }
         )
     print(json.dumps(results, indent=2, ensure_ascii=False))
     print(table(results), file=sys.stderr)

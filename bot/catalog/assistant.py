@@ -5,7 +5,7 @@ Plain Python over the catalogue, the search and the answers; the Rasa action onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.catalog import answers
 from bot.catalog.answers import OVERVIEW
@@ -45,8 +45,10 @@ class ProcedureAssistant:
         procedure_phrase: str | None = None,
         current_code: str | None = None,
     ) -> Turn:
-        """A question about `aspect`. The procedure is the one the message names (the NLU's phrase first,
-        the whole message as fallback), else the one under discussion, else we ask which."""
+        """A question about `aspect`. The procedure is the one the whole message names (the NLU's phrase is
+        only a hint, tried when the message finds nothing, and then never answered directly: a fragment like
+        "phí" or "đăng ký" can look like a confident match for an unrelated procedure), else the one under
+        discussion, else we ask which."""
         names_one = bool(procedure_phrase) or self.search.names_a_procedure(message)
         if not names_one:
             current = self.catalog.get(current_code) if current_code else None
@@ -56,11 +58,9 @@ class ProcedureAssistant:
                 )
             return Turn([Reply(WHICH_PROCEDURE)], None, aspect)
 
-        result = self.search.search(procedure_phrase) if procedure_phrase else None
-        if result is None or not result.confident:
-            whole = self.search.search(message)
-            if result is None or whole.confident or (whole.matches and not result.matches):
-                result = whole
+        result = self.search.search(message) if message else None
+        if procedure_phrase and (result is None or not result.matches):
+            result = replace(self.search.search(procedure_phrase), confident=False)
         return self._turn_for(result, aspect, current_code)
 
     def try_message(self, message: str, current_code: str | None = None) -> Turn | None:

@@ -37,11 +37,22 @@ def test_ambiguous_question_offers_candidates_then_answers_the_pending_aspect():
     assert "thành phần hồ sơ" in chosen.replies[0].text
 
 
-def test_nlu_phrase_is_preferred_but_the_whole_message_is_the_fallback():
+def test_the_whole_message_is_the_query_and_the_nlu_phrase_only_a_hint():
     turn = ASSISTANT.ask(answers.OVERVIEW, "cho hỏi về gks ạ", procedure_phrase="gks")
     assert turn.procedure_code == "1.001193"
+    # The NLU caught "khai sinh"; the citizen asked about the mobile registration, which the message names.
     turn = ASSISTANT.ask(answers.OVERVIEW, "đăng ký khai sinh lưu động", procedure_phrase="khai sinh")
-    assert turn.procedure_code == "1.001193" or turn.pending_aspect == answers.OVERVIEW
+    assert turn.procedure_code == "1.003583"
+    # A formal question: the fragment "phí" must not decide; the full name after the aspect phrase does.
+    name = "Thủ tục đăng ký khai sinh lưu động"
+    turn = ASSISTANT.ask(answers.FEE, f"Quy định về phí, lệ phí thủ tục {name}", procedure_phrase="phí")
+    assert turn.procedure_code == "1.003583"
+
+
+def test_a_phrase_the_whole_message_cannot_place_gives_candidates_never_a_direct_answer():
+    turn = ASSISTANT.ask(answers.OVERVIEW, "", procedure_phrase="khai sinh")
+    assert turn.pending_aspect == answers.OVERVIEW and turn.replies[0].buttons
+    assert "1.001193" in [button.payload[-10:-2] for button in turn.replies[0].buttons]
 
 
 def test_unknown_procedure_says_not_found():
