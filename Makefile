@@ -30,6 +30,8 @@ setup:
 
 train: setup
 	@$(PY) -m devtools.train
+	@$(PY) -m bot.catalog.library
+	@$(PY) -m bot.catalog.library
 
 run: setup train .env
 	@set -a; source .env; set +a; \

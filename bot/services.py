@@ -15,8 +15,11 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.calendar.working_days import WorkingCalendar, calendar_from_env
 from bot.catalog.assistant import ProcedureAssistant
-from bot.catalog.search import ProcedureSearch, default_search
-from bot.catalog.store import Catalog, default_catalog
+from bot.catalog.library import ProcedureLibrary
+from bot.catalog.outside import default_topics
+from bot.catalog.search import Lexicon
+from bot.catalog.situations import default_situations
+from bot.catalog.store import default_catalog
 from bot.channels.queue import ChannelQueue
 from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts
 from bot.db.session import session_factory, upgrade_schema
@@ -38,16 +41,28 @@ class Services:
     settings: Settings
 
     @cached_property
-    def catalog(self) -> Catalog:
-        return default_catalog()
+    def library(self) -> ProcedureLibrary:
+        """The catalogue, the commune's own procedures and the search over both."""
+        return ProcedureLibrary(
+            default_catalog(),
+            Lexicon.load(),
+            default_situations(),
+            default_topics(),
+            self.settings.search,
+            self.settings.home_level,
+        )
 
     @cached_property
-    def search(self) -> ProcedureSearch:
-        return default_search()
+    def catalog(self) -> ProcedureLibrary:
+        return self.library
+
+    @cached_property
+    def search(self) -> ProcedureLibrary:
+        return self.library
 
     @cached_property
     def assistant(self) -> ProcedureAssistant:
-        return ProcedureAssistant(self.catalog, self.search, frozenset(self.forms))
+        return ProcedureAssistant(self.library, self.library, frozenset(self.forms), self.settings.search)
 
     @cached_property
     def forms(self) -> dict[str, FormSpec]:

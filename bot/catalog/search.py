@@ -38,7 +38,9 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from bot.catalog.model import Procedure
+from bot.catalog.outside import OutsideTopic
 from bot.catalog.phrases import PhraseTable, Words, tokens_of, typed_with_diacritics
+from bot.catalog.situations import SiblingQuestion
 from bot.settings import PROJECT_ROOT
 from bot.text.normalize import fold, strip_diacritics
 
@@ -53,7 +55,7 @@ _ASKED = "zzasked"
 _LEADING_VERB = re.compile(r"^(?:dang ky |de nghi |thu tuc )+")
 _ALTERNATIVES = re.compile(r";|(?<!\d)/(?!\s*\d)")
 _ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
-COARSE_CANDIDATES = 40
+COARSE_CANDIDATES = 60
 # Confidence, calibrated on both dev sets (424 questions): answer directly for 52.6% of questions, right
 # 94.6% of the time; otherwise offer the candidates. (Cover 0.6 / score 85 gave 97.7% but answered only
 # 30.7% directly: citizens would be asked "which one?" most of the time.) The best match's name must cover
@@ -235,6 +237,10 @@ class SearchResult:
     query: str
     matches: tuple[Match, ...]  # best first
     confident: bool  # the first match is the answer; otherwise offer the matches as choices
+    sibling_question: SiblingQuestion | None = None  # asks which of close siblings the citizen means
+    outside_topic: OutsideTopic | None = (
+        None  # a matter the catalogue lacks (data/catalog/outside_catalogue.yml)
+    )
 
     @property
     def best(self) -> Procedure | None:
@@ -595,21 +601,32 @@ class ProcedureSearch:
         fits = any((low is None or age >= low) and (high is None or age < high) for age in ages)
         return AGE_FIT if fits else -AGE_FIT
 
-    def search(self, query: str, limit: int = 5) -> SearchResult:
-        best: dict[int, float] = {}
-        covers: dict[int, float] = {}
+    def scores(self, query: str) -> dict[int, tuple[float, float]]:
+        """Every candidate row's lexical score and how much of the question its name covers."""
+        best: dict[int, tuple[float, float]] = {}
         ages = tuple(int(age) for age in _AGE.findall(fold(query)))
         situation = self.asked_variants(query)
         penalty = self._specialist_penalty(query)
         for reading, weight in self.readings(query):
             for row, (score, cover) in self._score(reading, ages, situation).items():
                 score -= penalty[self._specialist[row]] if self._specialist[row] >= 0 else 0.0
-                if score * weight > best.get(row, -math.inf):
-                    best[row], covers[row] = score * weight, cover
+                if score * weight > best.get(row, (-math.inf, 0.0))[0]:
+                    best[row] = score * weight, cover
+        return best
+
+    def same_name(self, row: int, other: int) -> bool:
+        """The same procedure at two levels ("... (thực hiện tại cấp tỉnh)")."""
+        return self._unqualified[row] == self._unqualified[other]
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        scored = self.scores(query)
         # Ranked and judged on the full score: bonuses may lift several above 100, shown as 100.
-        ranked = sorted(best.items(), key=lambda item: (-item[1], self.procedures[item[0]].code))
+        ranked = sorted(
+            ((row, score) for row, (score, _) in scored.items()),
+            key=lambda item: (-item[1], self.procedures[item[0]].code),
+        )
         kept = [(row, score) for row, score in ranked[:limit] if score >= MIN_SCORE]
-        confident = bool(kept) and self._confident(kept, covers[kept[0][0]])
+        confident = bool(kept) and self._confident(kept, scored[kept[0][0]][1])
         matches = tuple(Match(self.procedures[row], round(min(score, 100.0), 1)) for row, score in kept)
         return SearchResult(query, matches, confident)
 

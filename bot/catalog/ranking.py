@@ -1,0 +1,237 @@
+"""The procedure search as the chat uses it: the lexical search over the catalogue's names, plus what
+citizens say about their situations (data/catalog/situations/), decided field first.
+
+One score per candidate procedure, every signal in the same points as the lexical score (0–100 and a few
+bonuses), each one switchable (`Signals`) so that `make eval` can measure what it brings:
+
+    score = lexical                                  (bot/catalog/search.py; 0 when the names share no word)
+          + SITUATION_WEIGHT * 100 * wording match   (tf-idf cosine, diacritic-free words and word pairs,
+                                                      with the closest situation wording of the procedure)
+          + SEMANTIC_WEIGHT * 100 * meaning match    (e5 cosine with the closest wording or name, rescaled
+                                                      from [SEMANTIC_FLOOR, 1] to [0, 1])
+          - FIELD_PENALTY * (1 - field fit)          (the field classifier's probability of the procedure's
+                                                      field over the most likely field's, 0–1)
+
+Candidates are the lexical search's, the best wording matches' and the best meaning matches'. The best one
+is answered directly only when it leads clearly (CONFIDENT_*), calibrated on the development sets so that
+few direct answers are wrong; close siblings that the situation data can tell apart get their question.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.catalog.fields import FieldClassifier, field_of_each, fit_of_each
+from bot.catalog.outside import OutsideTopic
+from bot.catalog.search import MIN_SCORE, Match, ProcedureSearch, SearchResult
+from bot.catalog.semantic import Embedder, VectorCache
+from bot.catalog.situations import SiblingQuestion, SituationData
+from bot.text.normalize import fold
+
+log = logging.getLogger(__name__)
+
+SITUATION_WEIGHT = 0.6
+SEMANTIC_WEIGHT = 0.5
+SEMANTIC_FLOOR = 0.82
+FIELD_PENALTY = 15.0
+CANDIDATES_PER_SIGNAL = 20
+# Answer one procedure directly when it scores at least this and leads the next by this much.
+CONFIDENT_SCORE = 70.0
+CONFIDENT_MARGIN = 8.0
+# A question fits a matter the catalogue lacks when its wordings score this much, and more than any procedure.
+OUTSIDE_SCORE = 40.0
+OUTSIDE_MARGIN = 5.0
+# A wording this close to the question means the citizen described a situation we know.
+KNOWN_SITUATION = 0.45
+
+
+@dataclass(frozen=True)
+class Signals:
+    lexical: bool = True
+    situations: bool = True
+    semantic: bool = True
+    fields: bool = True
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One candidate with each signal's part of its score (for `make eval` and the logs)."""
+
+    row: int
+    score: float
+    lexical: float = 0.0
+    situation: float = 0.0
+    semantic: float = 0.0
+    field_fit: float = 1.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    query: str
+    candidates: tuple[Scored, ...]  # best first
+    field: str | None  # the most likely field
+    field_probability: float
+    confident: bool
+    sibling_question: SiblingQuestion | None = None
+    outside_topic: OutsideTopic | None = None  # a matter the catalogue lacks
+
+
+class _WordingSet:
+    """Wordings, the owner each belongs to (a procedure row, an outside topic), their tf-idf vectors and
+    their meaning vectors; how close the closest wording of each owner is to a question."""
+
+    def __init__(self, wordings: list[str], owners: list[int], size: int, vectors: np.ndarray | None) -> None:
+        self.size = size
+        self.owners = np.array(owners, dtype=np.int64)
+        self.vectorizer = TfidfVectorizer(
+            preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
+        )
+        self.matrix = self.vectorizer.fit_transform(wordings or ["không có"])
+        self.vectors = vectors
+
+    def words(self, question: str) -> np.ndarray:
+        best = np.zeros(self.size)
+        if len(self.owners):
+            similarity = (self.matrix @ self.vectorizer.transform([question]).T).toarray().ravel()
+            np.maximum.at(best, self.owners, similarity)
+        return best
+
+    def meaning(self, question_vector: np.ndarray | None) -> np.ndarray:
+        """e5 cosine of the closest wording, rescaled from [SEMANTIC_FLOOR, 1] to [0, 1]."""
+        if self.vectors is None or question_vector is None or not len(self.owners):
+            return np.zeros(self.size)
+        closest = np.full(self.size, -1.0)
+        np.maximum.at(closest, self.owners, self.vectors @ question_vector)
+        return np.clip((closest - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0.0, 1.0)
+
+
+@dataclass
+class ProcedureRanker:
+    lexical: ProcedureSearch
+    situations: SituationData
+    topics: tuple[OutsideTopic, ...] = ()
+    embedder: Embedder | None = None
+    cache_dir: Path | None = None
+    signals: Signals = field(default_factory=Signals)
+
+    def __post_init__(self) -> None:
+        self.procedures = self.lexical.procedures
+        row_of = {procedure.code: row for row, procedure in enumerate(self.procedures)}
+        entries = [entry for entry in self.situations.procedures if entry.code in row_of]
+        wordings = [wording for entry in entries for wording in entry.wordings]
+        owners = [row_of[entry.code] for entry in entries for _ in entry.wordings]
+        names = [procedure.name for procedure in self.procedures]
+        topic_wordings = [wording for topic in self.topics for wording in topic.wordings]
+        topic_owners = [index for index, topic in enumerate(self.topics) for _ in topic.wordings]
+        vectors = topic_vectors = None
+        if self.embedder is not None and self.cache_dir is not None and self.signals.semantic:
+            cache = VectorCache(self.cache_dir, self.embedder)
+            every = cache.vectors(wordings + names + topic_wordings)
+            vectors = every[: len(wordings) + len(names)]
+            topic_vectors = every[len(wordings) + len(names) :]
+        # The names count as wordings for their meaning only: their words are the lexical search's part.
+        self._wordings = _WordingSet(wordings, owners, len(self.procedures), None)
+        self._meanings = _WordingSet(wordings + names, owners + list(range(len(names))), len(names), vectors)
+        self._topics = _WordingSet(topic_wordings, topic_owners, len(self.topics), topic_vectors)
+        self.fields = field_of_each(self.procedures, self.situations)
+        self._classifier = FieldClassifier.train(self.procedures, self.fields, self.situations)
+
+    def _question_vector(self, question: str) -> np.ndarray | None:
+        if self.embedder is None or not self.signals.semantic or self._meanings.vectors is None:
+            return None
+        return self.embedder.embed([question])[0]
+
+    def rank(self, question: str, limit: int = 5) -> Ranking:
+        size = len(self.procedures)
+        vector = self._question_vector(question)
+        lexical = self.lexical.scores(question) if self.signals.lexical else {}
+        wording = self._wordings.words(question) if self.signals.situations else np.zeros(size)
+        meaning = self._meanings.meaning(vector)
+        probabilities = self._classifier.probabilities(question)
+        best_field = max(probabilities, key=probabilities.__getitem__)
+        fit = fit_of_each(probabilities, self.fields) if self.signals.fields else np.ones(size)
+
+        candidates = set(lexical)
+        for signal in (wording, meaning):
+            top = np.argsort(-signal)[:CANDIDATES_PER_SIGNAL]
+            candidates.update(int(row) for row in top if signal[row] > 0)
+        scored = []
+        for row in candidates:
+            parts = (
+                lexical.get(row, (0.0, 0.0))[0],
+                SITUATION_WEIGHT * 100 * float(wording[row]),
+                SEMANTIC_WEIGHT * 100 * float(meaning[row]),
+            )
+            total = sum(parts) - FIELD_PENALTY * (1 - float(fit[row]))
+            scored.append(Scored(row, total, *parts, field_fit=float(fit[row])))
+        scored.sort(key=lambda item: (-item.score, self.procedures[item.row].code))
+        kept = [item for item in scored[: max(limit, 2)] if item.score >= MIN_SCORE]
+        outside = self._outside_topic(question, vector, kept[0].score if kept else 0.0)
+        sibling = None if outside else self._sibling_question(kept)
+        confident = bool(kept) and outside is None and sibling is None and self._confident(kept)
+        return Ranking(
+            question,
+            tuple(kept[:limit]),
+            best_field,
+            probabilities[best_field],
+            confident,
+            sibling,
+            outside,
+        )
+
+    def _outside_topic(self, question: str, vector: np.ndarray | None, best: float) -> OutsideTopic | None:
+        """A matter the catalogue lacks, when the question fits it better than any procedure."""
+        if not self.topics or not self.signals.situations:
+            return None
+        score = SITUATION_WEIGHT * 100 * self._topics.words(question)
+        score += SEMANTIC_WEIGHT * 100 * self._topics.meaning(vector)
+        index = int(np.argmax(score))
+        if score[index] >= OUTSIDE_SCORE and score[index] >= best + OUTSIDE_MARGIN:
+            return self.topics[index]
+        return None
+
+    def _confident(self, kept: list[Scored]) -> bool:
+        first = kept[0]
+        margin = first.score - kept[1].score if len(kept) > 1 else math.inf
+        if len(kept) > 1 and self.lexical.same_name(first.row, kept[1].row):
+            return False  # the same procedure at two levels: the citizen chooses
+        return first.score >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN
+
+    def _sibling_question(self, kept: list[Scored]) -> SiblingQuestion | None:
+        """The question that tells the leading candidates apart, when they are siblings the data knows."""
+        if len(kept) < 2 or kept[0].score - kept[1].score >= 2 * CONFIDENT_MARGIN:
+            return None
+        lead = kept[0].score
+        close = [self.procedures[item.row].code for item in kept if lead - item.score < CONFIDENT_MARGIN]
+        question = self.situations.question_for(close)
+        if question is None or self.procedures[kept[0].row].code not in question.codes:
+            return None
+        return question
+
+    # -- the interface the assistant uses --------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        ranking = self.rank(query, limit)
+        matches = tuple(
+            Match(self.procedures[item.row], round(min(item.score, 100.0), 1)) for item in ranking.candidates
+        )
+        return SearchResult(
+            query, matches, ranking.confident, ranking.sibling_question, ranking.outside_topic
+        )
+
+    def names_a_procedure(self, message: str) -> bool:
+        if self.lexical.names_a_procedure(message):
+            return True
+        if not self.signals.situations:
+            return False
+        best = max(
+            float(self._wordings.words(message).max(initial=0.0)),
+            float(self._topics.words(message).max(initial=0.0)),
+        )
+        return best >= KNOWN_SITUATION
