@@ -193,6 +193,7 @@ def _housekeeping(app_services: Services) -> dict[str, int]:
         "chat platform updates older than a day": app_services.channel_updates.forget_older_than(),
         "unused long button payloads": app_services.button_payloads.forget_older_than(),
         "chat messages sent over a week ago": app_services.channel_queue.forget_sent_older_than(),
+        "missed search questions over a year old": app_services.misses.forget_older_than(),
     }
 
 

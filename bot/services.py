@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.calendar.working_days import WorkingCalendar, calendar_from_env
 from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.library import ProcedureLibrary
+from bot.catalog.misses import MissLog
 from bot.catalog.outside import default_topics
 from bot.catalog.search import Lexicon
 from bot.catalog.situations import default_situations
@@ -63,6 +64,10 @@ class Services:
     @cached_property
     def assistant(self) -> ProcedureAssistant:
         return ProcedureAssistant(self.library, self.library, frozenset(self.forms), self.settings.search)
+
+    @cached_property
+    def misses(self) -> MissLog:
+        return MissLog(self.sessions, self.secret)
 
     @cached_property
     def forms(self) -> dict[str, FormSpec]:

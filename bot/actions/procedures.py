@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.catalog import answers
+from bot.catalog import answers, misses
 from bot.catalog.assistant import WHICH_PROCEDURE, ProcedureAssistant, Turn
 from bot.replies import Reply, to_rasa
 from bot.services import services
@@ -41,6 +41,23 @@ def say(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
     return [SlotSet("procedure_code", turn.procedure_code), SlotSet("pending_aspect", turn.pending_aspect)]
 
 
+def _sender(tracker: Tracker) -> tuple[str, str]:
+    return tracker.get_latest_input_channel() or "unknown", tracker.sender_id
+
+
+def note_miss(tracker: Tracker, question: str, outcome: str, offered: tuple[str, ...] = ()) -> None:
+    """Keep a question the bot could not answer with one procedure (masked), when the settings allow."""
+    app = services()
+    if app.settings.search.miss_log and outcome in misses.OUTCOMES:
+        app.misses.record(*_sender(tracker), question, outcome, offered)
+
+
+def note_pick(tracker: Tracker, code: str) -> None:
+    app = services()
+    if app.settings.search.miss_log:
+        app.misses.picked(*_sender(tracker), code)
+
+
 def typed_text(tracker: Tracker) -> str:
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text  # a button payload, not the citizen's words
@@ -58,6 +75,8 @@ class ActionAnswerProcedure(Action):
         pending = tracker.get_slot("pending_aspect")
         if chosen_code:  # a candidate button, or an aspect button under an answer
             aspect = next(tracker.get_latest_entity_values("aspect"), None) or pending
+            if pending:  # chosen among candidates or siblings: what the question meant
+                note_pick(tracker, chosen_code)
             return say(dispatcher, assistant().choose(chosen_code, aspect))
         aspect = ASPECT_BY_INTENT.get(intent, answers.OVERVIEW)
         if intent == "ask_procedure" and pending:  # "khai sinh" in reply to "which procedure?"
@@ -68,6 +87,7 @@ class ActionAnswerProcedure(Action):
             procedure_phrase=next(tracker.get_latest_entity_values("procedure"), None),
             current_code=tracker.get_slot("procedure_code"),
         )
+        note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
         return say(dispatcher, turn)
 
 
@@ -95,8 +115,10 @@ class ActionSearchFallback(Action):
     ) -> list[dict[str, Any]]:
         turn = assistant().try_message(typed_text(tracker), tracker.get_slot("procedure_code"))
         if turn is None:
+            note_miss(tracker, typed_text(tracker), misses.NOT_UNDERSTOOD)
             dispatcher.utter_message(response="utter_default")
             return []
+        note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
         return say(dispatcher, turn)
 
 

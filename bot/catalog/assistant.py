@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from bot.catalog import answers
+from bot.catalog import answers, misses
 from bot.catalog.answers import OVERVIEW
 from bot.catalog.model import Procedure
 from bot.catalog.outside import OutsideTopic
@@ -33,6 +33,8 @@ class Turn:
     replies: list[Reply]
     procedure_code: str | None  # the procedure under discussion after this turn
     pending_aspect: str | None  # what to answer once the citizen has chosen among candidates
+    outcome: str = misses.ANSWERED  # what the bot did (bot/catalog/misses.py)
+    offered: tuple[str, ...] = ()  # the procedure codes offered as buttons
 
 
 NOT_FOUND = (
@@ -88,7 +90,7 @@ class ProcedureAssistant:
                 return Turn(
                     answers.answer(current, aspect, current.code in self.submittable), current.code, None
                 )
-            return Turn([Reply(WHICH_PROCEDURE)], None, aspect)
+            return Turn([Reply(WHICH_PROCEDURE)], None, aspect, misses.WHICH_PROCEDURE)
 
         result = self.search.search(message) if message else None
         if procedure_phrase and (result is None or not result.matches):
@@ -103,18 +105,21 @@ class ProcedureAssistant:
         return self._turn_for(result, OVERVIEW, current_code) if result.matches else None
 
     def _turn_for(self, result: SearchResult, aspect: str, current_code: str | None) -> Turn:
+        offered = tuple(match.procedure.code for match in result.matches)
         if result.outside_topic is not None:
-            return Turn([self._outside(result.outside_topic)], current_code, None)
+            return Turn([self._outside(result.outside_topic)], current_code, None, misses.OUTSIDE, offered)
         if result.confident and result.best is not None:
             submittable = result.best.code in self.submittable
             return Turn(answers.answer(result.best, aspect, submittable), result.best.code, None)
         if result.sibling_question is not None:
-            return Turn([self._which_sibling(result.sibling_question)], current_code, aspect)
+            reply = self._which_sibling(result.sibling_question)
+            codes = tuple(choice.code for choice in result.sibling_question.choices)
+            return Turn([reply], current_code, aspect, misses.SIBLINGS, codes)
         if result.matches:
             candidates = answers.candidates(match.procedure for match in result.matches)
             candidates = replace(candidates, text=f"{candidates.text}\n{NOT_SURE.format(desk=self.desk)}")
-            return Turn([candidates], current_code, aspect)
-        return Turn([Reply(NOT_FOUND.format(desk=self.desk))], current_code, None)
+            return Turn([candidates], current_code, aspect, misses.CANDIDATES, offered)
+        return Turn([Reply(NOT_FOUND.format(desk=self.desk))], current_code, None, misses.NOT_FOUND)
 
     def _outside(self, topic: OutsideTopic) -> Reply:
         return Reply(OUTSIDE_CATALOGUE.format(topic=topic.topic, handled_by=topic.handled_by, desk=self.desk))

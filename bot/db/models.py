@@ -214,3 +214,19 @@ class PlatformToken(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False)
     refreshing_until = Column(DateTime(timezone=True))  # a process is refreshing; others wait for it
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+
+
+class SearchMiss(Base):
+    """A question the bot could not answer with one procedure (it offered candidates, asked which sibling,
+    said the matter is not in the catalogue, or did not understand), kept masked (bot/text/masking.py),
+    with what the citizen then picked, so that the situation data grows from real questions."""
+
+    __tablename__ = "search_misses"
+
+    id = Column(Integer, primary_key=True)
+    question = Column(Text, nullable=False)  # masked
+    outcome = Column(String(32), nullable=False, index=True)
+    offered = Column(JSON, nullable=False, default=list)  # the procedure codes offered, best first
+    picked = Column(String(64), nullable=True)  # the code the citizen chose afterwards
+    sender_hash = Column(String(64), nullable=False, index=True)  # keyed hash: links the pick, nothing more
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
