@@ -71,6 +71,10 @@ def title(procedure: Procedure) -> str:
 
 
 def source_line(procedure: Procedure) -> str:
+    if procedure.local:
+        issuer = procedure.source.partition(":")[2].strip()
+        link = f" – {procedure.portal_url}" if procedure.portal_url else ""
+        return f"Nguồn: thủ tục của địa phương ({issuer}), chưa có trong Cơ sở dữ liệu quốc gia về TTHC{link}"
     return f"Nguồn: Cơ sở dữ liệu quốc gia về TTHC – {procedure.portal_url}"
 
 
@@ -192,7 +196,8 @@ def overview(procedure: Procedure) -> list[str]:
     if procedure.channels:
         lines.append("• Thời hạn giải quyết:\n" + _indent(_by_channel(procedure, _channel_time)))
         lines.append("• Phí, lệ phí:\n" + _indent(_by_channel(procedure, _channel_fee)))
-    lines.append(f"• Nộp trực tuyến / xem chi tiết: {procedure.portal_url}")
+    if procedure.portal_url:
+        lines.append(f"• Nộp trực tuyến / xem chi tiết: {procedure.portal_url}")
     return ["\n".join(lines)]
 
 
@@ -254,7 +259,7 @@ def where(procedure: Procedure) -> list[str]:
         lines.append(f"• Địa chỉ tiếp nhận: {procedure.receiving_address}")
     if procedure.levels:
         lines.append(f"• Cấp thực hiện: {', '.join(procedure.levels)}")
-    if ONLINE in kinds:
+    if ONLINE in kinds and procedure.portal_url:
         lines.append(f"• Nộp trực tuyến trên Cổng Dịch vụ công quốc gia: {procedure.portal_url}")
     return split_text("\n".join(lines))
 
@@ -266,7 +271,8 @@ def steps(procedure: Procedure) -> list[str]:
         _clip(step if step.lower().startswith("bước") else f"{n}. {step}")
         for n, step in enumerate(procedure.steps, 1)
     ]
-    numbered.append(f"Toàn văn: {procedure.portal_url}")
+    if procedure.portal_url:
+        numbered.append(f"Toàn văn: {procedure.portal_url}")
     return split_text(_header(procedure, "trình tự thực hiện") + "\n" + "\n".join(numbered))
 
 
@@ -297,6 +303,10 @@ def result(procedure: Procedure) -> list[str]:
 
 def forms(procedure: Procedure) -> list[str]:
     templates = list(dict.fromkeys(d.form_template for d in procedure.documents if d.form_template))
+    if not templates and not procedure.portal_url:
+        return [
+            f"Dạ, em chưa có mẫu đơn, tờ khai của {title(procedure)}; anh/chị xin mẫu tại Bộ phận Một cửa ạ."
+        ]
     if not templates:
         return [
             f"Dạ, danh mục không nêu mẫu đơn, tờ khai riêng cho {title(procedure)}. "

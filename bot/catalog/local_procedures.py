@@ -23,7 +23,16 @@ from pathlib import Path
 
 import yaml
 
-from bot.catalog.model import ONLINE, Channel, Document, Fee, LegalDocument, Procedure, TimeLimit
+from bot.catalog.model import (
+    LOCAL_SOURCE,
+    ONLINE,
+    Channel,
+    Document,
+    Fee,
+    LegalDocument,
+    Procedure,
+    TimeLimit,
+)
 from bot.catalog.situations import MIN_WORDINGS, ProcedureSituations, SituationData
 
 LOCAL_FIELD = "thủ tục của địa phương"
@@ -106,7 +115,7 @@ def parse(path: Path) -> LocalProcedures:
         raise LocalProcedureError(f"{path.name}: cannot be read as YAML: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("procedures"), list):
         raise LocalProcedureError(f"{path.name}: expected 'procedures:' followed by a list")
-    source = f"địa phương: {document.get('source') or path.stem}"
+    source = f"{LOCAL_SOURCE}: {document.get('source') or path.stem}"
     parsed = [
         _procedure(entry, f"{path.name}: procedures[{index}]", source)
         for index, entry in enumerate(document["procedures"])
@@ -184,7 +193,7 @@ def main(argv: Sequence[str]) -> int:
                     print(f"{path.name}: NOT LOADED: {error}")
             return 0
         if command == "remove" and len(rest) == 1:
-            target = directory / f"{Path(rest[0]).stem}.yml"
+            target = directory / f"{Path(rest[0]).name.removesuffix('.yml')}.yml"
             if not target.exists():
                 print(f"No imported file named {target.name} in {directory}", file=sys.stderr)
                 return 1

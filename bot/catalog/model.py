@@ -21,6 +21,7 @@ FULLY_ONLINE = "toan_trinh"  # the source says the procedure is "toàn trình"
 PARTLY_ONLINE = "mot_phan"  # online submission exists, the source does not say "toàn trình"
 IN_PERSON_ONLY = "truc_tiep"  # no online channel in the source
 UNKNOWN = "khong_ro"
+LOCAL_SOURCE = "địa phương"  # the source of a commune's own procedures: "địa phương: <who issued the file>"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class Procedure:
     unparsed: dict[str, str] = field(
         default_factory=dict
     )  # field -> cleaned source text we could not structure
+
+    @property
+    def local(self) -> bool:
+        """A commune's own procedure (bot/catalog/local_procedures.py), not in the national catalogue."""
+        return self.source.startswith(LOCAL_SOURCE)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

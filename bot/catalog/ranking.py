@@ -47,6 +47,10 @@ CONFIDENT_MARGIN = 8.0
 # A question fits a matter the catalogue lacks when its wordings score this much, and more than any procedure.
 OUTSIDE_SCORE = 40.0
 OUTSIDE_MARGIN = 5.0
+# Siblings this close to the first candidate are asked about, unless the citizen's words are this close to
+# one of the first candidate's own situations.
+SIBLING_MARGIN = 25.0
+DISTINCT_SITUATION = 0.5
 # A wording this close to the question means the citizen described a situation we know.
 KNOWN_SITUATION = 0.45
 
@@ -204,11 +208,12 @@ class ProcedureRanker:
         return first.score >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN
 
     def _sibling_question(self, kept: list[Scored]) -> SiblingQuestion | None:
-        """The question that tells the leading candidates apart, when they are siblings the data knows."""
-        if len(kept) < 2 or kept[0].score - kept[1].score >= 2 * CONFIDENT_MARGIN:
+        """The question that tells the leading candidates apart, when they are close siblings the data knows
+        and the citizen did not describe the situation of the first one."""
+        if len(kept) < 2 or kept[0].situation >= SITUATION_WEIGHT * 100 * DISTINCT_SITUATION:
             return None
         lead = kept[0].score
-        close = [self.procedures[item.row].code for item in kept if lead - item.score < CONFIDENT_MARGIN]
+        close = [self.procedures[item.row].code for item in kept if lead - item.score < SIBLING_MARGIN]
         question = self.situations.question_for(close)
         if question is None or self.procedures[kept[0].row].code not in question.codes:
             return None
