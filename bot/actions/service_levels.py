@@ -5,7 +5,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.replies import to_rasa
 from bot.service_levels import levels_mentioned, resolve_level, response_name
+from bot.services import services
 
 
 class ActionExplainServiceLevel(Action):
@@ -23,4 +25,8 @@ class ActionExplainServiceLevel(Action):
             levels = levels_mentioned(tracker.latest_message.get("text") or "")
         for level in dict.fromkeys(levels or [None]):  # "mức 3 và mức 4 khác gì" explains both, once each
             dispatcher.utter_message(response=response_name(level))
+        # "khai sinh có làm toàn trình được không": also what the catalogue says of that procedure.
+        reply = services().assistant.online_class(tracker.latest_message.get("text") or "")
+        if reply is not None:
+            dispatcher.utter_message(**to_rasa(reply))
         return []

@@ -354,6 +354,12 @@ def answer(procedure: Procedure, aspect: str, submittable: bool = False) -> list
     return [*(Reply(text) for text in texts[:-1]), Reply(last, tuple(others))]
 
 
+def online_class(procedure: Procedure) -> Reply:
+    """Whether this procedure is "toàn trình" or "một phần", as far as the catalogue tells."""
+    text = ONLINE_CLASS_TEXT.get(procedure.online_class, "danh mục không ghi rõ hình thức trực tuyến")
+    return Reply(f"Dạ, theo danh mục, {title(procedure)}: {text}.\n{source_line(procedure)}")
+
+
 def candidates(matches: Iterable[Procedure], limit: int = 5) -> Reply:
     """At most `limit` procedures to choose from, each named with its code."""
     options = list(matches)[:limit]

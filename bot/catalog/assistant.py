@@ -97,6 +97,14 @@ class ProcedureAssistant:
             result = replace(self.search.search(procedure_phrase), confident=False)
         return self._turn_for(result, aspect, current_code)
 
+    def online_class(self, message: str) -> Reply | None:
+        """For "khai sinh có làm toàn trình được không": the class of the procedure the message names, when
+        the search is sure of it; None otherwise (the general explanation is enough)."""
+        if not message or not self.search.names_a_procedure(message):
+            return None
+        result = self.search.search(message)
+        return answers.online_class(result.best) if result.confident and result.best else None
+
     def try_message(self, message: str, current_code: str | None = None) -> Turn | None:
         """A message the NLU could not classify: its overview answer if it names a procedure we find."""
         if not message or not self.search.names_a_procedure(message):

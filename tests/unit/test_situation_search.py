@@ -283,3 +283,11 @@ def test_signals_switched_off_contribute_nothing():
     ranking = ranker(Signals(semantic=False, situations=False)).rank("đăng ký khai sinh")
     assert all(item.situation == 0 and item.semantic == 0 for item in ranking.candidates)
     assert replace(Signals(), lexical=False).lexical is False
+
+
+def test_the_online_class_of_a_named_procedure_is_told_from_the_catalogue():
+    reply = ASSISTANT.online_class(
+        "vợ em mới sinh cháu được một tuần thì làm giấy tờ gì, có toàn trình không"
+    )
+    assert reply is not None and "mã 1.001193" in reply.text and "Nguồn:" in reply.text
+    assert ASSISTANT.online_class("toàn trình là gì") is None
