@@ -35,8 +35,11 @@ def services(
         pytest.fail("No trained model: run `make test` (it trains when needed) or `make train`.")
     # Short OTP timings so that expiry and "resend too early" can be shown in seconds, not minutes.
     otp_timings = {"DVC_OTP_TTL_SECONDS": "8", "DVC_OTP_RESEND_SECONDS": "4", "DVC_OTP_MAX_PER_HOUR": "3"}
+    desk = {"DVC_DESK_ADDRESS": "Ủy ban nhân dân xã Tân Phú", "DVC_DESK_PHONE": "0212 3822 123"}
     stack = Services(
-        Ports.free(), tmp_path_factory.mktemp("var"), extra_env={**otp_timings, **channel_env(telegram, zalo)}
+        Ports.free(),
+        tmp_path_factory.mktemp("var"),
+        extra_env={**otp_timings, **desk, **channel_env(telegram, zalo)},
     )
     try:
         stack.start_all()
