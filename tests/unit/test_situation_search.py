@@ -3,6 +3,7 @@ the catalogue, on a small hand-made catalogue (the real data files are checked s
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -93,11 +94,15 @@ TOPICS = (
 )
 
 
-LEXICAL_ONLY = Signals(semantic=False)
+EVERY_SIGNAL = Signals()
+VECTORS = Path(tempfile.mkdtemp(prefix="dvc-vectors-"))  # the real model, on this module's few texts
+EMBEDDER = Embedder()
 
 
-def ranker(signals: Signals = LEXICAL_ONLY) -> ProcedureRanker:
-    return ProcedureRanker(ProcedureSearch(CATALOG, Lexicon.load()), SITUATIONS, TOPICS, signals=signals)
+def ranker(signals: Signals = EVERY_SIGNAL) -> ProcedureRanker:
+    return ProcedureRanker(
+        ProcedureSearch(CATALOG, Lexicon.load()), SITUATIONS, TOPICS, EMBEDDER, VECTORS, signals
+    )
 
 
 RANKER = ranker()
@@ -171,7 +176,7 @@ def test_a_situation_without_the_procedures_words_finds_it_through_the_data():
     result = RANKER.search("ông nội em vừa qua đời hôm qua")
     assert codes(result)[0] == "1.000656"
     # Without the situation data the lexical search alone has nothing to go on.
-    without = ranker(Signals(semantic=False, situations=False)).search("ông nội em vừa qua đời hôm qua")
+    without = ranker(Signals(situations=False, semantic=False)).search("ông nội em vừa qua đời hôm qua")
     assert not without.matches or codes(without)[0] != "1.000656"
 
 
@@ -179,7 +184,7 @@ def test_the_field_keeps_a_car_question_out_of_customs():
     ranking = RANKER.rank("mua lại chiếc xe ô tô cũ của bạn")
     assert ranking.field == "giao thông"
     assert CATALOG[ranking.candidates[0].row].code == "2.001255"
-    no_field = ranker(Signals(semantic=False, fields=False)).rank("mua lại chiếc xe ô tô cũ của bạn")
+    no_field = ranker(Signals(fields=False)).rank("mua lại chiếc xe ô tô cũ của bạn")
     customs = [item for item in no_field.candidates if CATALOG[item.row].code == "1.000005"]
     with_field = [item for item in ranking.candidates if CATALOG[item.row].code == "1.000005"]
     assert not with_field or (customs and with_field[0].score < customs[0].score)
