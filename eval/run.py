@@ -34,6 +34,7 @@ import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.catalog import misses
 from bot.catalog.answers import OVERVIEW
 from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.library import ProcedureLibrary
@@ -173,6 +174,10 @@ def latest_model() -> Path | None:
     return models[-1] if models else None
 
 
+# Intents whose actions still search the message (the NLU may take a situation for them).
+SEARCHED_ANYWAY = ("nlu_fallback", "out_of_scope", "other_procedure")
+
+
 def chat_path(
     questions: list[dict], assistant: ProcedureAssistant, nlu: RasaNlu | None = None
 ) -> dict[str, float | int]:
@@ -184,14 +189,20 @@ def chat_path(
 
     direct = wrong_direct = right_offered = siblings = outside = off_topic = 0
     for question in questions:
-        aspect, hint = OVERVIEW, None
+        aspect, hint, intent = OVERVIEW, None, "ask_procedure"
         if nlu is not None:
             intent, hint = nlu.parse(question["q"])
-            if intent not in ASPECT_BY_INTENT and intent != "nlu_fallback":
+            if intent not in ASPECT_BY_INTENT and intent not in SEARCHED_ANYWAY:
                 off_topic += 1
                 continue
             aspect = ASPECT_BY_INTENT.get(intent, OVERVIEW)
-        turn = assistant.ask(aspect, question["q"], procedure_phrase=hint)
+        if intent in SEARCHED_ANYWAY:  # as bot/actions/procedures.py does for these intents
+            turn = assistant.try_message(question["q"])
+            if turn is None or (intent == "out_of_scope" and turn.outcome == misses.CANDIDATES):
+                off_topic += 1
+                continue
+        else:
+            turn = assistant.ask(aspect, question["q"], procedure_phrase=hint)
         if turn.pending_aspect is None and turn.procedure_code is not None:
             direct += 1
             wrong_direct += turn.procedure_code not in question["codes"]

@@ -92,7 +92,7 @@ class ActionAnswerProcedure(Action):
 
 
 class ActionOtherProcedure(Action):
-    """'Thủ tục khác': forget the procedure under discussion."""
+    """'Thủ tục khác': forget the procedure under discussion; "thủ tục tách hộ" names the other one."""
 
     def name(self) -> str:
         return "action_other_procedure"
@@ -100,8 +100,32 @@ class ActionOtherProcedure(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        turn = assistant().try_message(typed_text(tracker))
+        if turn is not None:
+            note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
+            return say(dispatcher, turn)
         dispatcher.utter_message(text=WHICH_PROCEDURE)
         return [SlotSet("procedure_code", None), SlotSet("pending_aspect", answers.OVERVIEW)]
+
+
+class ActionOutOfScope(Action):
+    """A message the NLU took for something the bot does not do: a situation it knows may still be behind it
+    ("quán ăn của tôi muốn tạm nghỉ 3 tháng"); otherwise say politely what the bot does."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = assistant().try_message(typed_text(tracker), tracker.get_slot("procedure_code"))
+        # Only a clear answer: a list of loosely matching procedures would not help small talk.
+        if turn is None or turn.outcome not in {misses.ANSWERED, misses.SIBLINGS, misses.OUTSIDE}:
+            note_miss(tracker, typed_text(tracker), misses.NOT_UNDERSTOOD)
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
+        return say(dispatcher, turn)
 
 
 class ActionSearchFallback(Action):
