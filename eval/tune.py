@@ -37,8 +37,7 @@ def collect(ranker, questions: list[dict]) -> list[Signals]:
         lexical = ranker.lexical.scores(text)
         wording = ranker._wordings.words(text)
         meaning = ranker._meanings.meaning(ranker._question_vector(text))
-        probabilities = ranker._classifier.probabilities(text)
-        fit = ranking_module.fit_of_each(probabilities, ranker.fields)
+        fit = ranker._classifier.fit(text, ranker._field_columns)[0]
         candidates = set(lexical)
         for signal in (wording, meaning):
             top = np.argsort(-signal)[: ranking_module.CANDIDATES_PER_SIGNAL]

@@ -19,7 +19,7 @@ from sklearn.naive_bayes import ComplementNB
 
 from bot.catalog.model import Procedure
 from bot.catalog.situations import SituationData
-from bot.text.normalize import fold
+from bot.text.normalize import quick_fold
 
 OTHER_FIELD = "khác"
 
@@ -46,7 +46,11 @@ def field_of_each(procedures: Sequence[Procedure], situations: SituationData) ->
 class FieldClassifier:
     def __init__(self, texts: Sequence[str], labels: Sequence[str]) -> None:
         self._vectorizer = TfidfVectorizer(
-            preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w+\b"
+            preprocessor=quick_fold,
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=1,
+            token_pattern=r"(?u)\b\w+\b",
         )
         features = self._vectorizer.fit_transform(texts)
         self._model = ComplementNB(alpha=0.3)
@@ -56,6 +60,19 @@ class FieldClassifier:
     def probabilities(self, question: str) -> dict[str, float]:
         probabilities = self._model.predict_proba(self._vectorizer.transform([question]))[0]
         return dict(zip(self.labels, probabilities.tolist(), strict=True))
+
+    def columns_for(self, fields: Sequence[str]) -> np.ndarray:
+        """Each field's column in the classifier's probabilities (for `fit`)."""
+        column = {label: index for index, label in enumerate(self.labels)}
+        return np.array([column[field] for field in fields], dtype=np.int64)
+
+    def fit(self, question: str, columns: np.ndarray) -> tuple[np.ndarray, str, float]:
+        """How well each procedure's field (by column) fits the question, 0–1 (its probability over the best
+        field's), with the best field and its probability."""
+        probabilities = self._model.predict_proba(self._vectorizer.transform([question]))[0]
+        best = int(np.argmax(probabilities))
+        top = float(probabilities[best]) or 1.0
+        return probabilities[columns] / top, self.labels[best], float(probabilities[best])
 
     def best(self, question: str) -> tuple[str, float]:
         probabilities = self.probabilities(question)

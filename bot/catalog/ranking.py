@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.catalog.fields import FieldClassifier, field_of_each, fit_of_each
+from bot.catalog.fields import FieldClassifier, field_of_each
 from bot.catalog.outside import OutsideTopic
 from bot.catalog.search import MIN_SCORE, Match, ProcedureSearch, SearchResult
 from bot.catalog.semantic import Embedder, VectorCache
 from bot.catalog.situations import SiblingQuestion, SituationData
-from bot.text.normalize import fold
+from bot.text.normalize import quick_fold
 
 log = logging.getLogger(__name__)
 
@@ -129,31 +129,42 @@ class Ranking:
 
 
 class _WordingSet:
-    """Wordings, the owner each belongs to (a procedure row, an outside topic), their tf-idf vectors and
-    their meaning vectors; how close the closest wording of each owner is to a question."""
+    """Wordings, the owner each belongs to (a procedure row, an outside topic), their tf-idf vectors and/or
+    their meaning vectors; how close the closest wording of each owner is to a question. Rows are kept
+    grouped by owner, so that each owner's closest one is one `maximum.reduceat`."""
 
-    def __init__(self, wordings: list[str], owners: list[int], size: int, vectors: np.ndarray | None) -> None:
+    def __init__(
+        self, wordings: list[str], owners: list[int], size: int, vectors: np.ndarray | None, words: bool
+    ) -> None:
         self.size = size
-        self.owners = np.array(owners, dtype=np.int64)
-        self.vectorizer = TfidfVectorizer(
-            preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
-        )
-        self.matrix = self.vectorizer.fit_transform(wordings or ["không có"])
-        self.vectors = vectors
+        order = np.argsort(np.array(owners, dtype=np.int64), kind="stable")
+        grouped = np.array(owners, dtype=np.int64)[order]
+        self._starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else grouped
+        self._owners = grouped[self._starts] if len(grouped) else grouped
+        self.vectors = vectors[order] if vectors is not None and len(order) else vectors
+        self.vectorizer = self.matrix = None
+        if words and wordings:
+            self.vectorizer = TfidfVectorizer(
+                preprocessor=quick_fold, ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
+            )
+            self.matrix = self.vectorizer.fit_transform([wordings[index] for index in order])
+
+    def _closest(self, similarity: np.ndarray, empty: float) -> np.ndarray:
+        best = np.full(self.size, empty)
+        best[self._owners] = np.maximum.reduceat(similarity, self._starts)
+        return best
 
     def words(self, question: str) -> np.ndarray:
-        best = np.zeros(self.size)
-        if len(self.owners):
-            similarity = (self.matrix @ self.vectorizer.transform([question]).T).toarray().ravel()
-            np.maximum.at(best, self.owners, similarity)
-        return best
+        if self.matrix is None:
+            return np.zeros(self.size)
+        similarity = (self.matrix @ self.vectorizer.transform([question]).T).toarray().ravel()
+        return self._closest(similarity, 0.0)
 
     def meaning(self, question_vector: np.ndarray | None) -> np.ndarray:
         """e5 cosine of the closest wording, rescaled from [SEMANTIC_FLOOR, 1] to [0, 1]."""
-        if self.vectors is None or question_vector is None or not len(self.owners):
+        if self.vectors is None or question_vector is None or not len(self._owners):
             return np.zeros(self.size)
-        closest = np.full(self.size, -1.0)
-        np.maximum.at(closest, self.owners, self.vectors @ question_vector)
+        closest = self._closest(self.vectors @ question_vector, -1.0)
         return np.clip((closest - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR), 0.0, 1.0)
 
 
@@ -165,6 +176,7 @@ class ProcedureRanker:
     embedder: Embedder | None = None
     cache_dir: Path | None = None
     signals: Signals = field(default_factory=Signals)
+    vector_cache: VectorCache | None = None  # instead of one in cache_dir (the benchmark's 10× catalogue)
 
     def __post_init__(self) -> None:
         self.procedures = self.lexical.procedures
@@ -178,19 +190,23 @@ class ProcedureRanker:
         # Every text is also embedded without diacritics: e5 matches a diacritic-free question with a
         # diacritic-free wording far better than with the wording as written (top-1 5% -> 45% on dev3).
         meaning_texts = [*wordings, *names]
-        meaning_texts += [fold(text) for text in meaning_texts]
+        meaning_texts += [quick_fold(text) for text in meaning_texts]
         meaning_owners = [*owners, *range(len(names))] * 2
-        topic_texts = topic_wordings + [fold(text) for text in topic_wordings]
+        topic_texts = topic_wordings + [quick_fold(text) for text in topic_wordings]
         vectors = topic_vectors = None
-        if self.embedder is not None and self.cache_dir is not None and self.signals.semantic:
-            every = VectorCache(self.cache_dir, self.embedder).vectors(meaning_texts + topic_texts)
+        cache = self.vector_cache
+        if cache is None and self.embedder is not None and self.cache_dir is not None:
+            cache = VectorCache(self.cache_dir, self.embedder)
+        if cache is not None and self.signals.semantic:
+            every = cache.vectors(meaning_texts + topic_texts)
             vectors, topic_vectors = every[: len(meaning_texts)], every[len(meaning_texts) :]
         # The names count as wordings for their meaning only: their words are the lexical search's part.
-        self._wordings = _WordingSet(wordings, owners, len(self.procedures), None)
-        self._meanings = _WordingSet(meaning_texts, meaning_owners, len(names), vectors)
-        self._topics = _WordingSet(topic_texts, topic_owners * 2, len(self.topics), topic_vectors)
+        self._wordings = _WordingSet(wordings, owners, len(self.procedures), None, words=True)
+        self._meanings = _WordingSet(meaning_texts, meaning_owners, len(names), vectors, words=False)
+        self._topics = _WordingSet(topic_texts, topic_owners * 2, len(self.topics), topic_vectors, words=True)
         self.fields = field_of_each(self.procedures, self.situations)
         self._classifier = FieldClassifier.train(self.procedures, self.fields, self.situations)
+        self._field_columns = self._classifier.columns_for(self.fields)
 
     def _question_vector(self, question: str) -> np.ndarray | None:
         if self.embedder is None or not self.signals.semantic or self._meanings.vectors is None:
@@ -203,9 +219,9 @@ class ProcedureRanker:
         lexical = self.lexical.scores(question) if self.signals.lexical else {}
         wording = self._wordings.words(question) if self.signals.situations else np.zeros(size)
         meaning = self._meanings.meaning(vector)
-        probabilities = self._classifier.probabilities(question)
-        best_field = max(probabilities, key=probabilities.__getitem__)
-        fit = fit_of_each(probabilities, self.fields) if self.signals.fields else np.ones(size)
+        fit, best_field, field_probability = self._classifier.fit(question, self._field_columns)
+        if not self.signals.fields:
+            fit = np.ones(size)
 
         candidates = set(lexical)
         for signal in (wording, meaning):
@@ -234,7 +250,7 @@ class ProcedureRanker:
             question,
             tuple(kept[:limit]),
             best_field,
-            probabilities[best_field],
+            field_probability,
             confident,
             sibling,
             outside,

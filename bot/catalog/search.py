@@ -42,7 +42,7 @@ from bot.catalog.outside import OutsideTopic
 from bot.catalog.phrases import PhraseTable, Words, tokens_of, typed_with_diacritics
 from bot.catalog.situations import SiblingQuestion
 from bot.settings import PROJECT_ROOT
-from bot.text.normalize import fold, strip_diacritics
+from bot.text.normalize import fold, quick_fold
 
 DATA_DIR = PROJECT_ROOT / "data" / "catalog"
 _NON_WORD = re.compile(r"[^\w]+")
@@ -114,19 +114,9 @@ def _clean(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
-# Every precomposed Latin letter with diacritics -> its bare letter ("ế" -> "e", "đ" -> "d").
-_BARE_LETTERS = {
-    code: strip_diacritics(chr(code))
-    for code in itertools.chain(range(0xC0, 0x250), range(0x1E00, 0x1F00))
-    if strip_diacritics(chr(code)) != chr(code) and len(strip_diacritics(chr(code))) == 1
-}
-
-
 def _fold_catalogue(text: str) -> str:
     """fold for the catalogue's own (already normalised) text, punctuation kept: much faster."""
-    if text.isascii():
-        return text.lower()
-    return unicodedata.normalize("NFC", text).lower().translate(_BARE_LETTERS)
+    return quick_fold(text)
 
 
 def _clean_catalogue(text: str) -> str:

@@ -20,6 +20,8 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 
+# libyaml's loader: the files hold thousands of wordings, pure-Python parsing takes seconds.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SITUATIONS_DIR = PROJECT_ROOT / "data" / "catalog" / "situations"
 MIN_WORDINGS = 3
 
@@ -84,7 +86,7 @@ def _text(value: object, where: str) -> str:
 
 def parse_file(path: Path) -> SituationData:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     except yaml.YAMLError as error:
         raise SituationError(f"{path.name}: not valid YAML: {error}") from error
     if not isinstance(document, dict):
