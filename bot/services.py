@@ -15,12 +15,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.calendar.working_days import WorkingCalendar, calendar_from_env
 from bot.catalog.assistant import ProcedureAssistant
-from bot.catalog.library import ProcedureLibrary
+from bot.catalog.library import ProcedureLibrary, build_library
 from bot.catalog.misses import MissLog
-from bot.catalog.outside import default_topics
-from bot.catalog.search import Lexicon
-from bot.catalog.situations import default_situations
-from bot.catalog.store import default_catalog
 from bot.channels.queue import ChannelQueue
 from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts
 from bot.db.session import session_factory, upgrade_schema
@@ -44,14 +40,7 @@ class Services:
     @cached_property
     def library(self) -> ProcedureLibrary:
         """The catalogue, the commune's own procedures and the search over both."""
-        return ProcedureLibrary(
-            default_catalog(),
-            Lexicon.load(),
-            default_situations(),
-            default_topics(),
-            self.settings.search,
-            self.settings.home_level,
-        )
+        return build_library(self.settings)
 
     @cached_property
     def catalog(self) -> ProcedureLibrary:

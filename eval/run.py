@@ -37,12 +37,9 @@ from rapidfuzz import fuzz, process
 from bot.catalog import misses
 from bot.catalog.answers import OVERVIEW
 from bot.catalog.assistant import ProcedureAssistant
-from bot.catalog.library import ProcedureLibrary
-from bot.catalog.outside import default_topics
+from bot.catalog.library import ProcedureLibrary, build_library
 from bot.catalog.ranking import Signals
-from bot.catalog.search import Lexicon
 from bot.catalog.semantic import Embedder, VectorCache
-from bot.catalog.situations import default_situations
 from bot.catalog.store import default_catalog
 from bot.settings import load_settings
 
@@ -68,16 +65,7 @@ def has_diacritics(text: str) -> bool:
 
 
 def library(signals: Signals | None = None) -> ProcedureLibrary:
-    settings = load_settings()
-    return ProcedureLibrary(
-        default_catalog(),
-        Lexicon.load(),
-        default_situations(),
-        default_topics(),
-        settings.search,
-        settings.home_level,
-        signals,
-    )
+    return build_library(load_settings(), signals)
 
 
 def ours(procedures: ProcedureLibrary) -> Ranked:

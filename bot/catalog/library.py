@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 
 from bot.catalog import local_procedures
 from bot.catalog.model import Procedure
-from bot.catalog.outside import OutsideTopic
+from bot.catalog.outside import OutsideTopic, default_topics
 from bot.catalog.ranking import ProcedureRanker, Signals
 from bot.catalog.search import Lexicon, ProcedureSearch, SearchResult
 from bot.catalog.semantic import Embedder
-from bot.catalog.situations import SituationData
-from bot.catalog.store import Catalog
-from bot.settings import SearchSettings
+from bot.catalog.situations import SituationData, default_situations
+from bot.catalog.store import Catalog, default_catalog
+from bot.settings import SearchSettings, Settings
 
 CHECK_EVERY_SECONDS = 1.0
 
@@ -99,24 +99,21 @@ class ProcedureLibrary:
         return self._current().ranker.names_a_procedure(message)
 
 
-def warm() -> None:
-    """Build the search once, so that the vectors of new wordings are embedded now (`make train`), not when
-    the action server starts."""
-    from bot.catalog.outside import default_topics
-    from bot.catalog.situations import default_situations
-    from bot.catalog.store import default_catalog
-    from bot.settings import load_settings
-
-    settings = load_settings()
-    ProcedureLibrary(
+def build_library(settings: Settings, signals: Signals | None = None) -> ProcedureLibrary:
+    """The national catalogue with the data files of data/catalog/ and the commune's imports."""
+    return ProcedureLibrary(
         default_catalog(),
         Lexicon.load(),
         default_situations(),
         default_topics(),
         settings.search,
         settings.home_level,
+        signals,
     )
 
 
 if __name__ == "__main__":
-    warm()
+    # `make train`: build the search once, so that new wordings are embedded now, not at the next start-up.
+    from bot.settings import load_settings
+
+    build_library(load_settings())
