@@ -238,7 +238,7 @@ class ProcedureRanker:
             scored.append(Scored(row, total, *parts, field_fit=float(fit[row])))
         scored.sort(key=lambda item: (-item.score, self.procedures[item.row].code))
         kept = [item for item in scored[: max(limit, 2)] if item.score >= MIN_SCORE]
-        outside = self._outside_topic(question, vector, kept[0].score if kept else 0.0)
+        outside = self._outside_topic(question, vector, kept, wording, meaning)
         sibling = None if outside else self._sibling_question(kept)
         confident = (
             bool(kept)
@@ -256,14 +256,32 @@ class ProcedureRanker:
             outside,
         )
 
-    def _outside_topic(self, question: str, vector: np.ndarray | None, best: float) -> OutsideTopic | None:
-        """A matter the catalogue lacks, when the question fits it better than any procedure."""
+    def _outside_topic(
+        self,
+        question: str,
+        vector: np.ndarray | None,
+        kept: list[Scored],
+        wording: np.ndarray,
+        meaning: np.ndarray,
+    ) -> OutsideTopic | None:
+        """A matter the catalogue lacks, when the question fits it better than any procedure: better than
+        the best one's whole score, and better than any candidate's own situations on the same scale (a
+        commune that imports a procedure for the matter wins over the topic)."""
         if not self.topics or not self.signals.situations:
             return None
         score = OUTSIDE_WORDING_WEIGHT * 100 * self._topics.words(question)
         score += OUTSIDE_MEANING_WEIGHT * 100 * self._topics.meaning(vector)
         index = int(np.argmax(score))
-        if score[index] >= OUTSIDE_SCORE and score[index] >= best + OUTSIDE_MARGIN:
+        best = kept[0].score if kept else 0.0
+        own = max(
+            (
+                OUTSIDE_WORDING_WEIGHT * 100 * wording[item.row]
+                + OUTSIDE_MEANING_WEIGHT * 100 * meaning[item.row]
+                for item in kept
+            ),
+            default=0.0,
+        )
+        if score[index] >= max(OUTSIDE_SCORE, best + OUTSIDE_MARGIN, own + OUTSIDE_MARGIN):
             return self.topics[index]
         return None
 

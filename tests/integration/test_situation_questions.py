@@ -8,9 +8,11 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
+from bot.catalog import library
 from bot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.servers
@@ -26,18 +28,22 @@ def buttons(replies) -> list[dict]:
     return [button for reply in replies for button in reply.get("buttons", [])]
 
 
-def test_a_described_situation_is_answered_with_its_procedure(citizen):
-    text = joined(citizen().say("nhà em vừa có thêm em bé, bố mẹ phải làm giấy tờ gì cho cháu"))
-    assert "(mã 1.001193)" in text and "Nguồn: Cơ sở dữ liệu quốc gia về TTHC" in text
+def test_a_described_situation_leads_to_its_procedure(citizen):
+    """Answered directly, or offered first among the candidates when the bot is not sure enough."""
+    replies = citizen().say("vợ tôi vừa sinh con trai hôm qua, cần làm giấy tờ gì cho cháu")
+    offered = [button["payload"] for button in buttons(replies)]
+    answered = "(mã 1.001193)" in joined(replies)
+    assert answered or (offered and "1.001193" in offered[0]), (joined(replies), offered)
 
 
 def test_close_siblings_get_one_question_and_the_answer_leads_to_the_right_one(citizen):
     chat = citizen()
-    replies = chat.say("làm lại thẻ căn cước")
+    replies = chat.say("làm thẻ căn cước")
     asked = joined(replies)
     choices = {button["title"]: button["payload"] for button in buttons(replies)}
     assert asked.startswith("Dạ,") and asked.rstrip().endswith("?") and "(mã" not in asked
     lost = next(payload for title, payload in choices.items() if "mất" in title.lower())
+    assert len(choices) >= 2
     answer = joined(chat.say(lost))
     assert "(mã 1.014064)" in answer or "(mã 2.001194)" in answer  # cấp lại thẻ căn cước
 
@@ -58,12 +64,18 @@ def test_a_procedure_the_commune_imports_is_answered_at_once(services, citizen):
     )
     assert imported.returncode == 0, imported.stderr
     try:
-        text = joined(citizen().say(question))
-        assert "(mã XA-TP-001)" in text and "thủ tục của địa phương" in text
+        replies = citizen().say(question)
+        offered = " ".join(button["payload"] for button in buttons(replies))
+        # Answered, or offered beside the BHXH funeral allowance (tử tuất), which fits the words as well.
+        assert "(mã XA-TP-001)" in joined(replies) or "XA-TP-001" in offered, joined(replies)
+        chosen = joined(citizen().say('/choose_procedure{"procedure_code": "XA-TP-001"}'))
+        assert "(mã XA-TP-001)" in chosen and "thủ tục của địa phương" in chosen
     finally:
         removed = [*command, "remove", "local_procedures.example"]
         subprocess.run(removed, env=env, cwd=PROJECT_ROOT, check=True)
-    assert "XA-TP-001" not in joined(citizen().say(question))
+    time.sleep(library.CHECK_EVERY_SECONDS + 0.2)  # the action server looks at the folder once a second
+    replies = citizen().say(question)
+    assert "XA-TP-001" not in joined(replies) + " ".join(b["payload"] for b in buttons(replies))
 
 
 def test_the_portal_account_and_lookup_questions_are_answered(citizen):
