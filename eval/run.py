@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import re
 import sys
 import unicodedata
@@ -147,6 +148,9 @@ class RasaNlu:
 
     def __init__(self, model: Path) -> None:
         from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.WARNING)  # Rasa's debug lines would go to stdout, into the JSON
 
         self._agent = Agent.load(str(model))
         self._loop = asyncio.new_event_loop()
