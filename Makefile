@@ -15,7 +15,7 @@ help:
 	@echo "make run    - set up, train if needed, start Rasa (:5005), actions (:5055), back-office (:8080)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
-	@echo "make eval   - procedure search accuracy on held-out questions vs a baseline (prints JSON)"
+	@echo "make eval   - procedure search and chat accuracy on every question set vs peers (prints JSON)"
 	@echo "make catalog - re-import the national catalogue into data/catalog/procedures.jsonl.gz"
 	@echo "make lint   - ruff check and format check"
 	@echo "make lock   - re-resolve requirements.in into requirements.lock"
@@ -58,7 +58,7 @@ bench: setup train
 	@$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 eval: setup
-	@$(PY) -m eval.run
+	@$(PY) -m eval.run --nlu
 
 catalog: setup
 	@$(PY) -m bot.catalog.importer $(SHARED_CATALOG) data/catalog/procedures.jsonl.gz
