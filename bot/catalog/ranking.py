@@ -61,6 +61,9 @@ OUTSIDE_MARGIN = 5.0
 # Siblings this close to the first candidate are asked about, unless the citizen's words are this close to
 # one of the first candidate's own situations.
 SIBLING_MARGIN = 25.0
+# ... and only when the first one fits well at all (siblings asked about score 110–160; "kể chuyện cười đi",
+# where one misspelt word looks like "chuyển", scores under 60).
+SIBLING_MIN_SCORE = 80.0
 DISTINCT_SITUATION = 0.5
 # A wording this close to the question means the citizen described a situation we know.
 KNOWN_SITUATION = 0.45
@@ -311,7 +314,9 @@ class ProcedureRanker:
     def _sibling_question(self, kept: list[Scored]) -> SiblingQuestion | None:
         """The question that tells the leading candidates apart, when they are close siblings the data knows
         and the citizen did not describe the situation of the first one."""
-        if len(kept) < 2 or kept[0].situation >= SITUATION_WEIGHT * 100 * DISTINCT_SITUATION:
+        if len(kept) < 2 or kept[0].score < SIBLING_MIN_SCORE:
+            return None
+        if kept[0].situation >= SITUATION_WEIGHT * 100 * DISTINCT_SITUATION:
             return None
         lead = kept[0].score
         close = [self.procedures[item.row].code for item in kept if lead - item.score < SIBLING_MARGIN]
