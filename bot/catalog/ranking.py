@@ -61,9 +61,9 @@ OUTSIDE_MARGIN = 5.0
 # Siblings this close to the first candidate are asked about, unless the citizen's words are this close to
 # one of the first candidate's own situations.
 SIBLING_MARGIN = 25.0
-# ... and only when the first one fits well at all (siblings asked about score 110–160; "kể chuyện cười đi",
+# ... and only when the first one fits at all (siblings usually score 110–160; "kể chuyện cười đi",
 # where one misspelt word looks like "chuyển", scores under 60).
-SIBLING_MIN_SCORE = 80.0
+SIBLING_MIN_SCORE = 70.0
 DISTINCT_SITUATION = 0.5
 # A wording this close to the question means the citizen described a situation we know.
 KNOWN_SITUATION = 0.45
@@ -242,13 +242,9 @@ class ProcedureRanker:
         scored.sort(key=lambda item: (-item.score, self.procedures[item.row].code))
         kept = [item for item in scored[: max(limit, 2)] if item.score >= MIN_SCORE]
         outside = self._outside_topic(question, vector, kept, wording, meaning)
-        sibling = None if outside else self._sibling_question(kept)
-        confident = (
-            bool(kept)
-            and outside is None
-            and sibling is None
-            and self._confident(kept, lexical, wording, meaning)
-        )
+        # A clear first candidate is answered; the sibling question is for when it is not clear.
+        confident = bool(kept) and outside is None and self._confident(kept, lexical, wording, meaning)
+        sibling = None if outside or confident else self._sibling_question(kept)
         return Ranking(
             question,
             tuple(kept[:limit]),
