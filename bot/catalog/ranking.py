@@ -294,6 +294,8 @@ class ProcedureRanker:
         first = kept[0]
         if len(kept) > 1 and self.lexical.same_name(first.row, kept[1].row):
             return False  # the same procedure at two levels: the citizen chooses
+        if lexical and self._named(first.row, lexical):
+            return True
         lexical_first = max(lexical, key=lambda row: lexical[row][0]) if lexical else None
         features = confidence_features(
             score=first.score,
@@ -306,6 +308,12 @@ class ProcedureRanker:
             meaning_agrees=bool(meaning.any()) and int(np.argmax(meaning)) == first.row,
         )
         return confidence(features) >= CONFIDENT_PROBABILITY
+
+    def _named(self, row: int, lexical: dict[int, tuple[float, float]]) -> bool:
+        """The citizen named this procedure: the lexical search alone is sure of it (its own calibrated rule)
+        and it leads the combined ranking too ("cho em hỏi về làm giấy khai sinh ạ")."""
+        ranked = sorted(((r, score) for r, (score, _) in lexical.items()), key=lambda item: -item[1])[:5]
+        return bool(ranked) and ranked[0][0] == row and self.lexical.is_confident(ranked, lexical[row][1])
 
     def _sibling_question(self, kept: list[Scored]) -> SiblingQuestion | None:
         """The question that tells the leading candidates apart, when they are close siblings the data knows

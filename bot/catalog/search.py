@@ -604,6 +604,11 @@ class ProcedureSearch:
                     best[row] = score * weight, cover
         return best
 
+    def is_confident(self, ranked: list[tuple[int, float]], cover: float) -> bool:
+        """The lexical search's own rule for a direct answer, on its ranking (row, score), best first."""
+        kept = [(row, score) for row, score in ranked if score >= MIN_SCORE]
+        return bool(kept) and self._confident(kept, cover)
+
     def same_name(self, row: int, other: int) -> bool:
         """The same procedure at two levels ("... (thực hiện tại cấp tỉnh)")."""
         return self._unqualified[row] == self._unqualified[other]
