@@ -268,6 +268,8 @@ class ProcedureRanker:
         commune that imports a procedure for the matter wins over the topic)."""
         if not self.topics or not self.signals.situations:
             return None
+        if any(self.procedures[item.row].local for item in kept):
+            return None  # the commune imported a procedure for it: offer that instead
         score = OUTSIDE_WORDING_WEIGHT * 100 * self._topics.words(question)
         score += OUTSIDE_MEANING_WEIGHT * 100 * self._topics.meaning(vector)
         index = int(np.argmax(score))

@@ -84,11 +84,3 @@ def test_every_response_and_action_is_used_by_a_rule_a_story_or_an_action():
         if action.startswith(("validate_", "action_ask_")):
             continue
         assert action in used, action
-
-
-def test_the_situation_examples_are_generated_from_the_current_situation_files():
-    from devtools import situation_nlu
-
-    assert situation_nlu.OUTPUT.read_text(encoding="utf-8") == situation_nlu.render(), (
-        "data/nlu/situations.yml is stale: run `.venv/bin/python -m devtools.situation_nlu`"
-    )
