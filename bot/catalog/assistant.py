@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.catalog import answers, misses
 from bot.catalog.answers import OVERVIEW
+from bot.catalog.aspects import AspectCues
 from bot.catalog.model import Procedure
 from bot.catalog.outside import OutsideTopic
 from bot.catalog.search import SearchResult
@@ -59,6 +60,7 @@ class ProcedureAssistant:
     search: ProcedureFinder
     submittable: frozenset[str] = frozenset()  # procedures whose dossier can be submitted in the chat
     desk_settings: SearchSettings = field(default_factory=SearchSettings)
+    aspect_cues: AspectCues = field(default_factory=AspectCues.load)
 
     @property
     def desk(self) -> str:
@@ -83,6 +85,8 @@ class ProcedureAssistant:
         only a hint, tried when the message finds nothing, and then never answered directly: a fragment like
         "phí" or "đăng ký" can look like a confident match for an unrelated procedure), else the one under
         discussion, else we ask which."""
+        if aspect == OVERVIEW:  # the NLU's general question may still name an aspect ("điều kiện …")
+            aspect = self.aspect_cues.asked(message) or OVERVIEW
         names_one = bool(procedure_phrase) or self.search.names_a_procedure(message)
         if not names_one:
             current = self.catalog.get(current_code) if current_code else None
@@ -106,11 +110,13 @@ class ProcedureAssistant:
         return answers.online_class(result.best) if result.confident and result.best else None
 
     def try_message(self, message: str, current_code: str | None = None) -> Turn | None:
-        """A message the NLU could not classify: its overview answer if it names a procedure we find."""
+        """A message the NLU could not classify: its answer (overview unless its words ask about one part) if
+        it names a procedure we find."""
         if not message or not self.search.names_a_procedure(message):
             return None
         result = self.search.search(message)
-        return self._turn_for(result, OVERVIEW, current_code) if result.matches else None
+        aspect = self.aspect_cues.asked(message) or OVERVIEW
+        return self._turn_for(result, aspect, current_code) if result.matches else None
 
     def _turn_for(self, result: SearchResult, aspect: str, current_code: str | None) -> Turn:
         offered = tuple(match.procedure.code for match in result.matches)

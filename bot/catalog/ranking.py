@@ -296,6 +296,11 @@ class ProcedureRanker:
         first = kept[0]
         if len(kept) > 1 and self.lexical.same_name(first.row, kept[1].row):
             return False  # the same procedure at two levels: the citizen chooses
+        if not self.procedures[first.row].local and any(
+            self.procedures[item.row].local and first.score - item.score <= SIBLING_MARGIN
+            for item in kept[1:]
+        ):
+            return False  # the commune imported a procedure for nearly the same words: the citizen chooses
         if lexical and self._named(first.row, lexical):
             return True
         lexical_first = max(lexical, key=lambda row: lexical[row][0]) if lexical else None
@@ -347,8 +352,12 @@ class ProcedureRanker:
             return True
         if not self.signals.situations:
             return False
+        # Only what is left once question words are gone: "mất bao lâu" is a follow-up, not a death.
+        content = self.lexical.content_words(message)
+        if not content:
+            return False
         best = max(
-            float(self._wordings.words(message).max(initial=0.0)),
-            float(self._topics.words(message).max(initial=0.0)),
+            float(self._wordings.words(content).max(initial=0.0)),
+            float(self._topics.words(content).max(initial=0.0)),
         )
         return best >= KNOWN_SITUATION

@@ -500,6 +500,12 @@ class ProcedureSearch:
         # Words only a procedure's documents use ("ảnh", "bản sao") do not name a procedure.
         return any(self._correct(folded) in self._main_words for _, folded, _ in kept)
 
+    def content_words(self, message: str) -> str:
+        """The message without its question and follow-up words ("mất bao lâu" -> ""), folded."""
+        tokens, _ = self._synonyms.apply(tokens_of(Words.of(message)))
+        kept, _ = self._not_a_procedure.apply(tokens)
+        return " ".join(folded for _, folded, _ in kept)
+
     # -- ranking -------------------------------------------------------------------------------------
 
     def asked_variants(self, query: str) -> frozenset[int]:

@@ -22,6 +22,14 @@ def test_a_new_procedure_replaces_the_one_under_discussion():
     assert turn.procedure_code == "1.000894"
 
 
+def test_a_general_question_that_names_an_aspect_is_answered_with_that_aspect():
+    # The NLU took it for a general question; its words still ask for the conditions.
+    turn = ASSISTANT.ask(answers.OVERVIEW, "điều kiện đăng ký khai sinh")
+    assert turn.procedure_code == "1.001193"
+    assert "điều kiện" in turn.replies[0].text and "(mã 1.001193)" in turn.replies[0].text
+    assert "Cấp thực hiện" not in turn.replies[0].text  # not the overview
+
+
 def test_follow_up_without_a_procedure_asks_which_and_keeps_the_question():
     turn = ASSISTANT.ask(answers.TIME, "mất mấy ngày?")
     assert turn.replies[0].text == WHICH_PROCEDURE

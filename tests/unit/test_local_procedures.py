@@ -15,8 +15,8 @@ from bot.catalog.local_procedures import LocalProcedureError, parse
 from bot.catalog.outside import default_topics
 from bot.catalog.ranking import Signals
 from bot.catalog.search import Lexicon
-from bot.catalog.situations import SituationData
-from bot.catalog.store import Catalog
+from bot.catalog.situations import SituationData, default_situations
+from bot.catalog.store import Catalog, default_catalog
 from bot.settings import PROJECT_ROOT, SearchSettings
 from tests.unit.catalog_fixtures import CATALOG
 
@@ -104,3 +104,19 @@ def test_a_broken_import_is_refused_and_nothing_is_replaced(tmp_path: Path, monk
 
 def test_signals_default_follow_the_settings():
     assert Signals(semantic=SearchSettings(semantic=False).semantic).semantic is False
+
+
+def test_a_national_procedure_close_to_the_communes_own_does_not_hide_it(tmp_path: Path, monkeypatch):
+    """The BHXH funeral allowance (tử tuất) fits the words nearly as well as the commune's own allowance
+    for people under social protection: the citizen is offered both instead of a direct answer."""
+    settings = SearchSettings(semantic=False, local_procedures_dir=tmp_path / "local")
+    use_search_settings(monkeypatch, settings)
+    assert local_procedures.main(["import", str(EXAMPLE)]) == 0
+    procedures = ProcedureLibrary(
+        default_catalog(), Lexicon.load(), default_situations(), default_topics(), settings, "Cấp xã"
+    )
+    result = procedures.search(FUNERAL_QUESTION)
+    assert not result.confident
+    assert {"2.000821", "XA-TP-001"} <= {match.procedure.code for match in result.matches[:2]}
+    named = procedures.search("giải quyết hưởng chế độ tử tuất")  # named: answered directly still
+    assert named.confident and named.best.code == "2.000821"
