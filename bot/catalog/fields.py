@@ -56,10 +56,20 @@ class FieldClassifier:
         self._model = ComplementNB(alpha=0.3)
         self._model.fit(features, list(labels))
         self.labels: tuple[str, ...] = tuple(self._model.classes_)
+        # Complement NB's class scores are one row of weights per word; kept word-major so that a question's
+        # few words are a gather, not the copy of the whole transposed matrix sklearn makes on every call.
+        self._weights = np.ascontiguousarray(self._model.feature_log_prob_.T)
+
+    def _probabilities(self, question: str) -> np.ndarray:
+        words = self._vectorizer.transform([question])
+        scores = words.data @ self._weights[words.indices] if words.nnz else np.zeros(len(self.labels))
+        if len(self.labels) == 1:
+            scores = scores + self._model.class_log_prior_
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
 
     def probabilities(self, question: str) -> dict[str, float]:
-        probabilities = self._model.predict_proba(self._vectorizer.transform([question]))[0]
-        return dict(zip(self.labels, probabilities.tolist(), strict=True))
+        return dict(zip(self.labels, self._probabilities(question).tolist(), strict=True))
 
     def columns_for(self, fields: Sequence[str]) -> np.ndarray:
         """Each field's column in the classifier's probabilities (for `fit`)."""
@@ -69,7 +79,7 @@ class FieldClassifier:
     def fit(self, question: str, columns: np.ndarray) -> tuple[np.ndarray, str, float]:
         """How well each procedure's field (by column) fits the question, 0–1 (its probability over the best
         field's), with the best field and its probability."""
-        probabilities = self._model.predict_proba(self._vectorizer.transform([question]))[0]
+        probabilities = self._probabilities(question)
         best = int(np.argmax(probabilities))
         top = float(probabilities[best]) or 1.0
         return probabilities[columns] / top, self.labels[best], float(probabilities[best])

@@ -160,8 +160,10 @@ class _WordingSet:
     def words(self, question: str) -> np.ndarray:
         if self.matrix is None:
             return np.zeros(self.size)
-        similarity = (self.matrix @ self.vectorizer.transform([question]).T).toarray().ravel()
-        return self._closest(similarity, 0.0)
+        asked = self.vectorizer.transform([question])
+        dense = np.zeros(self.matrix.shape[1])  # dense question: one pass over the matrix, no sparse product
+        dense[asked.indices] = asked.data
+        return self._closest(self.matrix @ dense, 0.0)
 
     def meaning(self, question_vector: np.ndarray | None) -> np.ndarray:
         """e5 cosine of the closest wording, rescaled from [SEMANTIC_FLOOR, 1] to [0, 1]."""
