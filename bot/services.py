@@ -28,6 +28,8 @@ from bot.notifications.outbox import Outbox
 from bot.officers.accounts import Accounts
 from bot.officers.authentication import Authenticator
 from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
+from bot.payments.fees import FeeSchedule
+from bot.payments.service import PaymentService
 from bot.settings import Settings, load_settings
 from bot.sms.providers import SmsProvider, sms_provider_from_env
 from bot.workflow.service import WorkflowService
@@ -81,7 +83,15 @@ class Services:
 
     @cached_property
     def dossiers(self) -> DossierService:
-        return DossierService(self.sessions, self.calendar)
+        return DossierService(self.sessions, self.calendar, fees=self.fees)
+
+    @cached_property
+    def fees(self) -> FeeSchedule:
+        return FeeSchedule.load()
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        return PaymentService(self.sessions, self.settings.payments)
 
     @cached_property
     def workflow(self) -> WorkflowService:

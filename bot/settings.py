@@ -60,6 +60,58 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class PaymentSettings:
+    """VNPay (the gateway's URLs, the merchant's code and hash secret) and the commune's bank account for
+    VietQR transfers. With `dev_gateway` the back-office plays the gateway itself (never in production)."""
+
+    tmn_code: str = ""
+    hash_secret: str = ""
+    payment_url: str = ""  # VNPAY_PAYMENT_URL: the gateway's vpcpay.html
+    api_url: str = ""  # VNPAY_API_URL: merchant_webapi/api/transaction (querydr)
+    return_url: str = ""  # VNPAY_RETURN_URL: GET /payments/vnpay/return on the back-office
+    ipn_url: str = ""  # VNPAY_IPN_URL: GET /payments/vnpay/ipn (registered with VNPay)
+    link_minutes: int = 15  # how long a payment link can be used
+    client_ip: str = "127.0.0.1"  # vnp_IpAddr: the chat platforms do not tell the citizen's address
+    dev_gateway: bool = False  # DVC_DEV_PAYMENT_GATEWAY=1
+    bank_bin: str = ""  # VietQR: the commune's bank (6-digit BIN) and account; unset: no QR
+    bank_account: str = ""
+    bank_account_name: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.tmn_code and self.hash_secret and self.payment_url)
+
+    @property
+    def vietqr_enabled(self) -> bool:
+        return bool(self.bank_bin and self.bank_account)
+
+
+DEV_GATEWAY_PATH = "/payments/dev-gateway"
+
+
+def payment_settings(public_url: str) -> PaymentSettings:
+    dev = os.environ.get("DVC_DEV_PAYMENT_GATEWAY", "").strip().lower() in {"1", "true", "yes"}
+    # The development gateway lives on the back-office: its defaults make the whole flow work locally.
+    gateway = f"{public_url}{DEV_GATEWAY_PATH}" if dev else ""
+    return PaymentSettings(
+        tmn_code=os.environ.get("VNPAY_TMN_CODE") or ("DVCDEV01" if dev else ""),
+        hash_secret=os.environ.get("VNPAY_HASH_SECRET")
+        or ("dev-gateway-secret-not-for-production" if dev else ""),
+        payment_url=os.environ.get("VNPAY_PAYMENT_URL") or (f"{gateway}/vpcpay.html" if dev else ""),
+        api_url=os.environ.get("VNPAY_API_URL")
+        or (f"{gateway}/merchant_webapi/api/transaction" if dev else ""),
+        return_url=os.environ.get("VNPAY_RETURN_URL") or f"{public_url}/payments/vnpay/return",
+        ipn_url=os.environ.get("VNPAY_IPN_URL") or f"{public_url}/payments/vnpay/ipn",
+        link_minutes=int(os.environ.get("DVC_PAYMENT_LINK_MINUTES") or 15),
+        client_ip=os.environ.get("DVC_PAYMENT_CLIENT_IP") or "127.0.0.1",
+        dev_gateway=dev,
+        bank_bin=os.environ.get("DVC_VIETQR_BANK_BIN", ""),
+        bank_account=os.environ.get("DVC_VIETQR_ACCOUNT", ""),
+        bank_account_name=os.environ.get("DVC_VIETQR_ACCOUNT_NAME", ""),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     commune_name: str
@@ -76,19 +128,21 @@ class Settings:
     telegram: TelegramSettings = TelegramSettings()
     zalo: ZaloSettings = ZaloSettings()
     search: SearchSettings = SearchSettings()
+    payments: PaymentSettings = PaymentSettings()
 
 
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get("DVC_VAR_DIR", PROJECT_ROOT / "var"))
+    public_url = os.environ.get(
+        "DVC_BACKOFFICE_PUBLIC_URL", f"http://localhost:{os.environ.get('DVC_BACKOFFICE_PORT', '8080')}"
+    ).rstrip("/")
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'dvc.db'}",
         commune_name=os.environ.get("DVC_COMMUNE_NAME", "Xã Tân Phú"),
         rasa_public_url=os.environ.get("DVC_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/"),
         rasa_internal_url=os.environ.get("DVC_RASA_URL", "http://localhost:5005").rstrip("/"),
         backoffice_host=os.environ.get("DVC_BACKOFFICE_HOST", "0.0.0.0"),
-        backoffice_public_url=os.environ.get(
-            "DVC_BACKOFFICE_PUBLIC_URL", f"http://localhost:{os.environ.get('DVC_BACKOFFICE_PORT', '8080')}"
-        ).rstrip("/"),
+        backoffice_public_url=public_url,
         backoffice_port=int(os.environ.get("DVC_BACKOFFICE_PORT", "8080")),
         var_dir=var_dir,
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
@@ -112,6 +166,7 @@ def load_settings() -> Settings:
             desk_phone=os.environ.get("DVC_DESK_PHONE", ""),
             miss_log=os.environ.get("DVC_MISS_LOG", "1").strip().lower() not in {"0", "false", "no"},
         ),
+        payments=payment_settings(public_url),
         zalo=ZaloSettings(
             app_id=os.environ.get("ZALO_APP_ID", ""),
             app_secret=os.environ.get("ZALO_APP_SECRET", ""),

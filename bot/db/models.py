@@ -230,3 +230,24 @@ class SearchMiss(Base):
     picked = Column(String(64), nullable=True)  # the code the citizen chose afterwards
     sender_hash = Column(String(64), nullable=False, index=True)  # keyed hash: links the pick, nothing more
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
+class Payment(Base):
+    """One attempt to pay a dossier's fee online (one VNPay order, `txn_ref`). A new attempt is made only
+    when the previous link has expired; the first attempt the gateway confirms pays the dossier."""
+
+    __tablename__ = "payments"
+
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id"), nullable=False, index=True)
+    txn_ref = Column(String(32), unique=True, nullable=False)
+    amount = Column(Integer, nullable=False)  # VND
+    status = Column(String(16), nullable=False, index=True)  # pending | paid | failed
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    settled_at = Column(DateTime(timezone=True))  # when the gateway's answer was recorded
+    settled_via = Column(String(8), nullable=False, default="")  # ipn | querydr
+    response_code = Column(String(4), nullable=False, default="")
+    gateway_transaction_no = Column(String(32), nullable=False, default="")
+    bank_code = Column(String(20), nullable=False, default="")
+    paid_at = Column(DateTime(timezone=True))  # the gateway's payment time (vnp_PayDate)

@@ -19,6 +19,7 @@ from bot.catalog.model import ONLINE, Procedure, TimeLimit
 from bot.db.models import Department, Dossier, DossierEvent
 from bot.db.times import as_utc
 from bot.forms.definitions import FormSpec
+from bot.payments.fees import FeeSchedule
 from bot.workflow.clock import VIETNAM, end_of_working_day
 
 RECEIVED = "received"  # "Mới tiếp nhận" at the one-stop desk
@@ -78,20 +79,6 @@ def working_days_limit(limit: TimeLimit | None) -> int | None:
     return max(1, round(limit.value)) if unit in ("", "ngày làm việc") else None
 
 
-def online_fee_amount(procedure: Procedure | None) -> int | None:
-    """The fee in VND when the catalogue states exactly one amount for submitting online."""
-    if procedure is None:
-        return None
-    channels = sorted(procedure.channels, key=lambda channel: channel.kind != ONLINE)
-    for channel in channels:
-        amounts = set(channel.fee.amounts_vnd)
-        if len(amounts) == 1 and not channel.fee.free:
-            return amounts.pop()
-        if channel.fee.free or amounts:
-            return None
-    return None
-
-
 def online_time_limit(procedure: Procedure | None) -> TimeLimit | None:
     if procedure is None:
         return None
@@ -110,10 +97,12 @@ class DossierService:
         session_factory: sessionmaker,
         calendar: WorkingCalendar,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        fees: FeeSchedule | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.calendar = calendar
         self.clock = clock
+        self.fees = fees or FeeSchedule({})  # without the commune's table: the catalogue's amounts
 
     def submit(
         self,
@@ -191,6 +180,7 @@ class DossierService:
         limit = online_time_limit(procedure)
         due, estimate = due_date(local_now, limit, self.calendar)
         prefix = dossier_code(form.agency_code, local_now.date(), 0)[:-4]
+        fee = self.fees.fee_for(procedure, form.procedure_code, answers)
         with self.session_factory() as session, session.begin():
             desk = self._desk(session)
             last = session.execute(
@@ -213,7 +203,7 @@ class DossierService:
                 # Due at the end of the working day (17:00 in Vietnam).
                 due_at=end_of_working_day(due) if due else None,
                 time_limit_days=working_days_limit(limit),
-                fee_amount=online_fee_amount(procedure),
+                fee_amount=fee.amount if fee else None,
             )
             dossier.events.append(
                 DossierEvent(
