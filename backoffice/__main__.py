@@ -16,7 +16,7 @@ from aiohttp import web
 from backoffice.app import create_app
 from bot.db.session import upgrade_schema
 from bot.officers.accounts import MIN_PASSWORD_LENGTH
-from bot.settings import load_settings
+from bot.settings import load_settings, refusals
 
 DEMO_PASSWORD_ENV = "DVC_DEMO_PASSWORD"
 
@@ -24,6 +24,11 @@ DEMO_PASSWORD_ENV = "DVC_DEMO_PASSWORD"
 def serve() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
+    problems = refusals(settings)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     upgrade_schema(settings.database_url)
     try:
         web.run_app(

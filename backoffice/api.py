@@ -144,6 +144,7 @@ def dossier_detail(app: Services, view: DossierView, actor: OfficerView) -> dict
         "supplement_request": view.supplement_request,
         "fee_amount": view.fee_amount,
         "fee_paid": view.fee_paid,
+        "fee_receipt": view.fee_receipt,
         "answers": view.answers,
         "attachments": attachments,
         "timeline": [

@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from backoffice.api import add_api_routes
 from backoffice.officer_pages import add_officer_pages
+from backoffice.payment_routes import add_payment_routes
 from backoffice.statistics_routes import add_statistics_routes
 from backoffice.webchat_updates import HUB_KEY, add_webchat_updates
 from bot.channels.health import channel_health
@@ -258,6 +259,7 @@ def create_app(
     add_officer_pages(app)
     add_webchat_updates(app, app[SERVICES_KEY].outbox)
     add_api_routes(app)
+    add_payment_routes(app, app[SERVICES_KEY])
     if deliver_notifications:
         app.cleanup_ctx.append(notification_delivery)
         app.cleanup_ctx.append(housekeeping)

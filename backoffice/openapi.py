@@ -190,6 +190,7 @@ SCHEMAS: dict[str, Any] = {
                     "supplement_request": {"type": "string"},
                     "fee_amount": {"type": "integer", "nullable": True},
                     "fee_paid": {"type": "boolean"},
+                    "fee_receipt": {"type": "string"},
                     "answers": {"type": "object", "additionalProperties": True},
                     "attachments": {
                         "type": "array",

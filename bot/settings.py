@@ -87,6 +87,8 @@ class PaymentSettings:
 
 
 DEV_GATEWAY_PATH = "/payments/dev-gateway"
+DEVELOPMENT = "development"
+PRODUCTION = "production"
 
 
 def payment_settings(public_url: str) -> PaymentSettings:
@@ -129,6 +131,20 @@ class Settings:
     zalo: ZaloSettings = ZaloSettings()
     search: SearchSettings = SearchSettings()
     payments: PaymentSettings = PaymentSettings()
+    profile: str = DEVELOPMENT  # DVC_PROFILE: development | production
+
+
+def refusals(settings: Settings) -> list[str]:
+    """Settings a server must refuse to start with (each a sentence for the operator)."""
+    problems = []
+    if settings.profile == PRODUCTION and settings.payments.dev_gateway:
+        problems.append(
+            "DVC_DEV_PAYMENT_GATEWAY=1 plays the payment gateway itself and marks fees paid without money: "
+            "it is refused with DVC_PROFILE=production. Unset it and configure VNPAY_* instead."
+        )
+    if settings.profile not in (DEVELOPMENT, PRODUCTION):
+        problems.append(f"DVC_PROFILE must be {DEVELOPMENT} or {PRODUCTION}, not {settings.profile!r}.")
+    return problems
 
 
 def load_settings() -> Settings:
@@ -167,6 +183,7 @@ def load_settings() -> Settings:
             miss_log=os.environ.get("DVC_MISS_LOG", "1").strip().lower() not in {"0", "false", "no"},
         ),
         payments=payment_settings(public_url),
+        profile=os.environ.get("DVC_PROFILE", DEVELOPMENT).strip().lower() or DEVELOPMENT,
         zalo=ZaloSettings(
             app_id=os.environ.get("ZALO_APP_ID", ""),
             app_secret=os.environ.get("ZALO_APP_SECRET", ""),

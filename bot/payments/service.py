@@ -149,25 +149,75 @@ class PaymentService:
             created=as_utc(attempt.created_at),
             expires=expires,
         )
-        transfer = (
-            vietqr.payload(
-                self.settings.bank_bin, self.settings.bank_account, attempt.amount, _description(dossier.code)
-            )
-            if self.settings.vietqr_enabled
-            else ""
-        )
+        transfer = self._transfer(dossier.code, attempt.amount)
         return PaymentOffer(
             LINK, dossier.code, attempt.amount, url, expires.astimezone(VIETNAM), transfer_payload=transfer
         )
+
+    def _transfer(self, code: str, amount: int) -> str:
+        if not self.settings.vietqr_enabled:
+            return ""
+        return vietqr.payload(self.settings.bank_bin, self.settings.bank_account, amount, _description(code))
+
+    def transfer_payload(self, code: str) -> str:
+        """The VietQR text for a dossier's unpaid fee ("" when paid, free or no bank account configured)."""
+        with self.session_factory() as session:
+            row = session.execute(
+                select(Dossier.fee_amount, Dossier.fee_paid_at).where(Dossier.code == code)
+            ).first()
+        if row is None or not row[0] or row[1] is not None:
+            return ""
+        return self._transfer(code, row[0])
 
     # -- the gateway answers -----------------------------------------------------------------------------
 
     def settle(self, fields: Mapping[str, str], via: str = "ipn") -> tuple[str, str]:
         """Record the gateway's signed answer about one attempt; returns VNPay's (RspCode, Message)."""
         txn_ref = str(fields.get("vnp_TxnRef", ""))
-        if not vnpay.verify(fields, self.settings.hash_secret):
+        # Without a configured secret anyone could sign (HMAC with an empty key): refuse everything.
+        if not self.settings.enabled or not vnpay.verify(fields, self.settings.hash_secret):
             logger.warning("payment callback refused (%s): invalid signature, order %s", via, txn_ref[:32])
             return vnpay.INVALID_SIGNATURE
+        return self._record(fields, via)
+
+    def settle_query(self, answer: Mapping[str, str]) -> str:
+        """Record what the gateway answered to `querydr` (reconciliation), through the same path as the IPN.
+        Returns what happened: "paid", "failed", "already settled", "still pending", "refused: …"."""
+        txn_ref = str(answer.get("vnp_TxnRef", ""))
+        if not self.settings.enabled or not vnpay.querydr_answer_is_genuine(
+            answer, self.settings.hash_secret
+        ):
+            logger.warning("querydr answer refused: invalid signature, order %s", txn_ref[:32])
+            return "refused: invalid signature"
+        code = str(answer.get("vnp_ResponseCode", ""))
+        if code == "91" and self._expired_long_ago(txn_ref):
+            fields = {"vnp_TxnRef": txn_ref, "vnp_ResponseCode": "91", "vnp_TransactionStatus": "91"}
+            fields["vnp_Amount"] = str(self._amount(txn_ref) * 100)
+            return _outcome(self._record(fields, "querydr"), paid=False)
+        if code != vnpay.SUCCESS:
+            return f"refused: gateway answered {code} {answer.get('vnp_Message', '')}".strip()
+        status = str(answer.get("vnp_TransactionStatus", ""))
+        if status == "01":  # not completed yet at the gateway
+            return "still pending"
+        fields = {
+            key: str(answer.get(key, ""))
+            for key in ("vnp_TxnRef", "vnp_Amount", "vnp_BankCode", "vnp_PayDate", "vnp_TransactionNo")
+        }
+        fields["vnp_TransactionStatus"] = status
+        fields["vnp_ResponseCode"] = vnpay.SUCCESS if status == vnpay.SUCCESS else status
+        return _outcome(self._record(fields, "querydr"), paid=status == vnpay.SUCCESS)
+
+    def _expired_long_ago(self, txn_ref: str) -> bool:
+        with self.session_factory() as session:
+            expires = session.execute(select(Payment.expires_at).where(Payment.txn_ref == txn_ref)).scalar()
+        return expires is not None and as_utc(expires) < self.clock() - CONFIRMATION_GRACE
+
+    def _amount(self, txn_ref: str) -> int:
+        with self.session_factory() as session:
+            return session.execute(select(Payment.amount).where(Payment.txn_ref == txn_ref)).scalar() or 0
+
+    def _record(self, fields: Mapping[str, str], via: str) -> tuple[str, str]:
+        txn_ref = str(fields.get("vnp_TxnRef", ""))
         now = self.clock()
         with self.session_factory() as session, session.begin():
             payment = session.execute(select(Payment).where(Payment.txn_ref == txn_ref)).scalar_one_or_none()
@@ -263,6 +313,14 @@ class PaymentService:
                 .order_by(Payment.id)
             ).all()
             return [Unsettled(txn_ref, code, as_utc(created)) for txn_ref, code, created in rows]
+
+
+def _outcome(answer: tuple[str, str], paid: bool) -> str:
+    if answer == vnpay.CONFIRMED:
+        return "paid" if paid else "failed"
+    if answer == vnpay.ALREADY_CONFIRMED:
+        return "already settled"
+    return f"refused: {answer[1]}"
 
 
 def _description(code: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Dossier
+from bot.db.models import Dossier, Payment
 from bot.db.times import as_utc
 from bot.text.normalize import fold
 from bot.workflow.clock import VIETNAM
@@ -43,6 +43,7 @@ class MonthFigures:
     late_rate: float  # percent of processed that were late, one decimal; 0.0 when nothing was processed
     in_progress: int  # at the end of the month (at `now` for the current month and the total)
     overdue_in_progress: int  # of those, past the due date and not paused for a supplement
+    paid_online: int = 0  # fees paid online (VNPay) in the month
 
     @property
     def year(self) -> int:
@@ -102,7 +103,7 @@ def _month_starts(now: datetime, months: int) -> list[datetime]:
 
 
 def _figures(
-    month: str, received: int, on_time: int, late: int, in_progress: int, overdue: int
+    month: str, received: int, on_time: int, late: int, in_progress: int, overdue: int, paid_online: int = 0
 ) -> MonthFigures:
     processed = on_time + late
     return MonthFigures(
@@ -114,6 +115,7 @@ def _figures(
         late_rate=late_rate(late, processed),
         in_progress=in_progress,
         overdue_in_progress=overdue,
+        paid_online=paid_online,
     )
 
 
@@ -139,8 +141,15 @@ def dossier_statistics(
             Dossier.completed_at >= range_start,
         ),
     )
+    payments = select(Payment.paid_at).where(
+        Payment.status == "paid", Payment.paid_at >= range_start, Payment.paid_at <= now
+    )
     with session_factory() as session:
         rows = session.execute(query).all()
+        paid_at = [_naive_utc(moment) for (moment,) in session.execute(payments).all()]
+    paid_online = [0] * months
+    for moment in paid_at:
+        paid_online[bisect_right(bounds, moment) - 1] += 1
 
     received = [0] * months
     on_time = [0] * months
@@ -193,6 +202,7 @@ def dossier_statistics(
                 late[index],
                 running_in_progress,
                 running_overdue,
+                paid_online[index],
             )
         )
     totals = _figures(
@@ -202,6 +212,7 @@ def dossier_statistics(
         sum(late),
         figures[-1].in_progress,
         figures[-1].overdue_in_progress,
+        sum(paid_online),
     )
     return Statistics(generated_at=now, months=tuple(figures), totals=totals, commune=commune)
 

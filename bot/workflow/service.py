@@ -33,6 +33,12 @@ from bot.workflow.states import (
 )
 
 SUBMIT_LABEL = "Công dân nộp hồ sơ"
+# Timeline events that are not officers' actions (bot/payments writes the fee ones).
+EVENT_LABELS = {
+    "submit": SUBMIT_LABEL,
+    "fee_paid": "Đã nộp lệ phí",
+    "fee_paid_twice": "Thu trùng lệ phí (cần hoàn tiền)",
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class DossierView:
     supplement_request: str
     fee_amount: int | None
     fee_paid: bool
+    fee_receipt: str = ""  # how the fee was paid ("… qua VNPay (mã giao dịch …, lúc …)"), when paid online
     answers: dict[str, Any] = field(default_factory=dict)
     attachments: tuple[dict[str, Any], ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
@@ -323,6 +330,7 @@ class WorkflowService:
             supplement_request=dossier.supplement_request or "",
             fee_amount=dossier.fee_amount,
             fee_paid=dossier.fee_paid_at is not None,
+            fee_receipt=next((e.note for e in reversed(dossier.events) if e.action == "fee_paid"), ""),
             answers={key: value for key, value in data.items() if not key.startswith("_")},
             attachments=tuple(data.get("_attachments") or ()),
             timeline=tuple(self._timeline(session, dossier.events)) if with_timeline else (),
@@ -337,7 +345,7 @@ class WorkflowService:
             yield TimelineEntry(
                 at=as_utc(event.created_at),
                 action=event.action,
-                action_label=rule.label if rule else SUBMIT_LABEL,
+                action_label=rule.label if rule else EVENT_LABELS.get(event.action, event.action),
                 to_status=event.to_status,
                 status_label=STATUS_LABELS.get(event.to_status, event.to_status),
                 officer_name=_officer(officer).display_name if officer else "",

@@ -7,7 +7,7 @@ from itertools import count
 
 import pytest
 
-from bot.db.models import Dossier
+from bot.db.models import Dossier, Payment
 from bot.db.session import session_factory, upgrade_schema
 from bot.statistics import MonthFigures, Statistics, answer_question, describe_month, dossier_statistics
 from bot.statistics.dossier_statistics import format_rate, late_rate
@@ -175,7 +175,35 @@ def test_to_dict_is_json_ready(sessions):
         "late_rate": 0.0,
         "in_progress": 0,
         "overdue_in_progress": 0,
+        "paid_online": 0,
     }
+
+
+def test_fees_paid_online_are_counted_in_the_month_they_were_paid(sessions):
+    add(sessions, received=utc(2026, 10, 30))
+    with sessions() as session, session.begin():
+        dossier_id = session.query(Dossier.id).scalar()
+        for number, (status, paid) in enumerate(
+            [("paid", utc(2026, 10, 31)), ("paid", utc(2026, 11, 2)), ("failed", None), ("pending", None)]
+        ):
+            session.add(
+                Payment(
+                    dossier_id=dossier_id,
+                    txn_ref=f"{dossier_id}N{number}",
+                    amount=15000,
+                    status=status,
+                    created_at=utc(2026, 10, 30),
+                    expires_at=utc(2026, 10, 30),
+                    settled_via="ipn",
+                    response_code="00",
+                    gateway_transaction_no="",
+                    bank_code="",
+                    paid_at=paid,
+                )
+            )
+    statistics = dossier_statistics(sessions, now=NOW, months=2)
+    assert [figures.paid_online for figures in statistics.months] == [1, 1]
+    assert statistics.totals.paid_online == 2
 
 
 @pytest.mark.parametrize("months", [0, 37, -1])
@@ -246,8 +274,8 @@ class _AwareRowsSession:
     def __exit__(self, *exc_info):
         return False
 
-    def execute(self, _query):
-        return self
+    def execute(self, query):
+        return self if "dossiers" in str(query) else _AwareRowsSession([])  # no payments
 
     def all(self):
         return self.rows
