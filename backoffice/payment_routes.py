@@ -24,10 +24,6 @@ logger = logging.getLogger(__name__)
 GATEWAY_KEY = web.AppKey("dev_gateway", DevGateway)
 
 
-def vietqr_token(app: Services, code: str) -> str:
-    return link_token(app.secret, "vietqr", code)
-
-
 async def ipn(request: web.Request) -> web.Response:
     """VNPay's server-to-server confirmation: always answered with VNPay's JSON, never an HTML error."""
     try:
@@ -67,7 +63,7 @@ async def payment_return(request: web.Request) -> web.Response:
 async def vietqr_image(request: web.Request) -> web.Response:
     app = app_services(request)
     code = request.match_info["code"]
-    if not hmac.compare_digest(request.query.get("t", ""), vietqr_token(app, code)):
+    if not hmac.compare_digest(request.query.get("t", ""), link_token(app.secret, "vietqr", code)):
         raise web.HTTPNotFound(text="Không tìm thấy mã QR (liên kết không đúng).")
     payload = await run_blocking(app.payments.transfer_payload, code)
     if not payload:

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from benchmarks.channels import telegram_webhook, zalo_webhook
+from benchmarks.payments import ipn_latency
 from bot.catalog.model import Procedure
 from bot.catalog.outside import default_topics
 from bot.catalog.ranking import ProcedureRanker
@@ -326,7 +327,11 @@ def main() -> int:
         report["training"] = measure_training()
 
     with tempfile.TemporaryDirectory() as var_dir, FakeTelegram() as telegram, FakeZalo() as zalo:
-        services = Services(Ports.free(), Path(var_dir), extra_env=channel_env(telegram, zalo))
+        services = Services(
+            Ports.free(),
+            Path(var_dir),
+            extra_env={**channel_env(telegram, zalo), "DVC_DEV_PAYMENT_GATEWAY": "1"},
+        )
         started = time.perf_counter()
         services.start_all()
         report["startup_seconds"] = round(time.perf_counter() - started, 1)
@@ -344,6 +349,8 @@ def main() -> int:
             print("Measuring the Telegram and Zalo webhooks...", file=sys.stderr, flush=True)
             report["zalo_webhook"] = zalo_webhook(services, zalo, percentiles)
             report["telegram_webhook"] = telegram_webhook(services, telegram, percentiles)
+            print("Measuring VNPay IPN handling...", file=sys.stderr, flush=True)
+            report["payment_ipn"] = ipn_latency(services, percentiles)
         finally:
             services.stop_all()
 

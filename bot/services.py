@@ -28,6 +28,7 @@ from bot.notifications.outbox import Outbox
 from bot.officers.accounts import Accounts
 from bot.officers.authentication import Authenticator
 from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
+from bot.payments.desk import FeeDesk
 from bot.payments.fees import FeeSchedule
 from bot.payments.service import PaymentService
 from bot.settings import Settings, load_settings
@@ -92,6 +93,14 @@ class Services:
     @cached_property
     def payments(self) -> PaymentService:
         return PaymentService(self.sessions, self.settings.payments)
+
+    @cached_property
+    def fee_desk(self) -> FeeDesk:
+        return FeeDesk(self.status_desk, self.payments, self.vietqr_url)
+
+    def vietqr_url(self, dossier_code: str) -> str:
+        token = link_token(self.secret, "vietqr", dossier_code)
+        return f"{self.settings.backoffice_public_url}/payments/{dossier_code}/vietqr.png?t={token}"
 
     @cached_property
     def workflow(self) -> WorkflowService:

@@ -36,10 +36,17 @@ def services(
     # Short OTP timings so that expiry and "resend too early" can be shown in seconds, not minutes.
     otp_timings = {"DVC_OTP_TTL_SECONDS": "8", "DVC_OTP_RESEND_SECONDS": "4", "DVC_OTP_MAX_PER_HOUR": "3"}
     desk = {"DVC_DESK_ADDRESS": "Ủy ban nhân dân xã Tân Phú", "DVC_DESK_PHONE": "0212 3822 123"}
+    # The back-office plays VNPay (development gateway), and the commune has a bank account for VietQR.
+    payments = {
+        "DVC_DEV_PAYMENT_GATEWAY": "1",
+        "DVC_VIETQR_BANK_BIN": "970436",
+        "DVC_VIETQR_ACCOUNT": "0011001234567",
+        "DVC_VIETQR_ACCOUNT_NAME": "UBND XA TAN PHU",
+    }
     stack = Services(
         Ports.free(),
         tmp_path_factory.mktemp("var"),
-        extra_env={**otp_timings, **desk, **channel_env(telegram, zalo)},
+        extra_env={**otp_timings, **desk, **payments, **channel_env(telegram, zalo)},
     )
     try:
         stack.start_all()

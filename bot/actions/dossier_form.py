@@ -25,6 +25,7 @@ from bot.forms.definitions import FormSpec
 from bot.forms.flow import CANCELLED, FINISHED, FormFlow, FormState, Submission
 from bot.forms.intake import asks_to_submit, submittable_procedure
 from bot.otp.service import phone_hash
+from bot.payments.fees import describe
 from bot.replies import Button, Reply
 from bot.services import services
 
@@ -58,7 +59,8 @@ def flow_for(tracker: Tracker) -> FormFlow:
             idempotency_key=key,
             attachments=attachments,
         )
-        return Submission(dossier.code, receipt(dossier, procedure, app.declaration_url(dossier.code)))
+        replies = receipt(dossier, procedure, app.declaration_url(dossier.code))
+        return Submission(dossier.code, replies + app.fee_desk.after_submission(dossier.code))
 
     def phone_is_verified(phone: str) -> bool:
         wanted = phone_hash(app.secret, phone)
@@ -78,6 +80,9 @@ def flow_for(tracker: Tracker) -> FormFlow:
         phone_is_verified=phone_is_verified,
         find_attachment=find_attachment,
         can_share_phone=channel in CHANNELS_SHARING_PHONE,
+        fee_text=lambda form, answers: describe(
+            app.fees.fee_for(app.catalog.get(form.procedure_code), form.procedure_code, answers)
+        ),
     )
 
 

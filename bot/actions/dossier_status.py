@@ -140,3 +140,18 @@ class ActionDeliverNotification(Action):
             return []
         say_replies(dispatcher, [update_reply(text)])
         return []
+
+
+class ActionPayFee(Action):
+    """ "thanh toán lệ phí": the payment link of the citizen's own dossier (bot.payments.desk)."""
+
+    def name(self) -> str:
+        return "action_pay_fee"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        code = next(tracker.get_latest_entity_values("dossier_code"), None) or find_code(typed_text(tracker))
+        replies = services().fee_desk.answer(requester(tracker), code.upper() if code else None)
+        say_replies(dispatcher, replies)
+        return []

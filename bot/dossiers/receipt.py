@@ -36,7 +36,7 @@ def receipt(dossier: SubmittedDossier, procedure: Procedure | None, pdf_url: str
         f"• Thủ tục: {dossier.procedure_name} (mã {dossier.procedure_code})",
         "• Tình trạng: Mới tiếp nhận tại Bộ phận Một cửa",
         f"• Ngày hẹn trả kết quả: {due}",
-        f"• Phí, lệ phí: {fee_summary(procedure)}",
+        f"• Phí, lệ phí: {dossier.fee_text or fee_summary(procedure)}",
         "Tiếp theo: Bộ phận Một cửa kiểm tra hồ sơ trong giờ hành chính; nếu cần bổ sung giấy tờ, em sẽ nhắn "
         "anh/chị ngay tại đây. Khi nhận kết quả, anh/chị mang theo bản chính các giấy tờ đã khai.",
         f"Tờ khai (PDF) để in: {pdf_url}",

@@ -21,6 +21,7 @@ from bot.db.models import StatusLookup
 from bot.forms.definitions import FieldSpec
 from bot.forms.validators import Valid, validate
 from bot.otp.service import OtpService
+from bot.payments.due import fee_due, pay_fee_button
 from bot.replies import SHARE_PHONE_BUTTON, Button, Reply, intent_payload
 from bot.text.normalize import fold
 from bot.workflow.citizen_messages import status_message
@@ -301,7 +302,10 @@ class DossierStatusDesk:
 
     @staticmethod
     def _buttons_for(view: DossierView) -> tuple[Button, ...]:
-        return (Button("Cập nhật tình trạng", status_payload(view.code)),) if not view.timing.finished else ()
+        buttons = (pay_fee_button(view.code),) if fee_due(view) else ()
+        if not view.timing.finished:
+            buttons += (Button("Cập nhật tình trạng", status_payload(view.code)),)
+        return buttons
 
     # -- rate limit ----------------------------------------------------------------------------------
 

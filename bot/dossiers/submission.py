@@ -19,7 +19,7 @@ from bot.catalog.model import ONLINE, Procedure, TimeLimit
 from bot.db.models import Department, Dossier, DossierEvent
 from bot.db.times import as_utc
 from bot.forms.definitions import FormSpec
-from bot.payments.fees import FeeSchedule
+from bot.payments.fees import FeeSchedule, describe
 from bot.workflow.clock import VIETNAM, end_of_working_day
 
 RECEIVED = "received"  # "Mới tiếp nhận" at the one-stop desk
@@ -36,6 +36,7 @@ class SubmittedDossier:
     due_date: date | None
     due_is_estimate: bool  # the catalogue did not say whether the time limit counts working days
     created: bool  # False when this idempotency key had already created the dossier
+    fee_text: str = ""  # the fee as told to the citizen ("15.000 đồng (theo …)", "Miễn phí"…)
 
 
 def dossier_code(agency_code: str, day: date, sequence: int) -> str:
@@ -153,6 +154,7 @@ class DossierService:
             due_date=as_utc(dossier.due_at).astimezone(VIETNAM).date() if dossier.due_at else None,
             due_is_estimate=bool((dossier.form_data or {}).get("_due_is_estimate")),
             created=created,
+            fee_text=str((dossier.form_data or {}).get("_fee_text") or ""),
         )
 
     @staticmethod
@@ -197,7 +199,7 @@ class DossierService:
                 sender_id=sender_id,
                 applicant_name=answers.get(form.applicant_name_field, ""),
                 phone_hash=phone_hash,
-                form_data={**answers, "_due_is_estimate": estimate},
+                form_data={**answers, "_due_is_estimate": estimate, "_fee_text": describe(fee)},
                 department_id=desk.id,
                 received_at=now,
                 # Due at the end of the working day (17:00 in Vietnam).

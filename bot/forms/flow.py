@@ -124,6 +124,8 @@ class FormFlow:
     find_attachment: AttachmentLookup = lambda upload_id: None
     # The channel can hand over the citizen's own phone number (Telegram contact, Zalo user info).
     can_share_phone: bool = False
+    # The fee for these answers as the citizen should read it before confirming ("" to leave it out).
+    fee_text: Callable[[FormSpec, dict[str, str]], str] = lambda form, answers: ""
 
     # -- starting ------------------------------------------------------------------------------------
 
@@ -175,6 +177,9 @@ class FormFlow:
                 f"Giấy tờ kèm theo ({papers}): anh/chị có thể gửi ảnh hoặc PDF bằng nút đính kèm, "
                 "hoặc mang bản chính khi nhận kết quả."
             )
+        fee = self.fee_text(form, state.answers)
+        if fee:
+            lines.append(f"• Lệ phí: {fee}")
         lines.append('Nếu đúng, anh/chị bấm "Xác nhận gửi" để em gửi mã xác thực đến số điện thoại đã khai.')
         buttons = (
             Button("Xác nhận gửi", "/affirm"),

@@ -58,3 +58,15 @@ RETURN_INVALID = "Không xác thực được kết quả"
 RETURN_INVALID_TEXT = (
     "Liên kết kết quả thanh toán không hợp lệ. Anh/chị quay lại cuộc trò chuyện để kiểm tra hồ sơ."
 )
+
+NO_DOSSIER = (
+    "Dạ, em chưa thấy hồ sơ nào của anh/chị nộp qua trợ lý trong cuộc trò chuyện này. Anh/chị nhắn "
+    '"tra cứu hồ sơ" kèm mã hồ sơ để em kiểm tra ạ.'
+)
+NOTHING_DUE = "Dạ, các hồ sơ của anh/chị hiện không có lệ phí nào cần nộp ạ."
+NOT_OWNER = (
+    "Dạ, em chỉ gửi liên kết thanh toán cho người đã nộp hồ sơ {code}. Nếu là hồ sơ của anh/chị, "
+    'anh/chị nhắn "tra cứu hồ sơ {code}" để xác thực số điện thoại trước ạ.'
+)
+WHICH_DOSSIER = "Dạ, anh/chị muốn nộp lệ phí cho hồ sơ nào ạ?"
+PAY_FEE_BUTTON = "Thanh toán lệ phí"

@@ -144,7 +144,7 @@ class PaymentService:
             self.settings,
             txn_ref=attempt.txn_ref,
             amount_vnd=attempt.amount,
-            description=_description(dossier.code),
+            description=transfer_purpose(dossier.code),
             client_ip=self.settings.client_ip,
             created=as_utc(attempt.created_at),
             expires=expires,
@@ -157,7 +157,9 @@ class PaymentService:
     def _transfer(self, code: str, amount: int) -> str:
         if not self.settings.vietqr_enabled:
             return ""
-        return vietqr.payload(self.settings.bank_bin, self.settings.bank_account, amount, _description(code))
+        return vietqr.payload(
+            self.settings.bank_bin, self.settings.bank_account, amount, transfer_purpose(code)
+        )
 
     def transfer_payload(self, code: str) -> str:
         """The VietQR text for a dossier's unpaid fee ("" when paid, free or no bank account configured)."""
@@ -323,7 +325,8 @@ def _outcome(answer: tuple[str, str], paid: bool) -> str:
     return f"refused: {answer[1]}"
 
 
-def _description(code: str) -> str:
+def transfer_purpose(code: str) -> str:
+    """The order description and the bank transfer's note: ASCII, so every bank app shows it whole."""
     return f"Le phi ho so {code}"
 
 

@@ -1,6 +1,7 @@
 """The conversational form end to end in plain Python: real OTP service and SMS outbox, real SQLite database,
 real dossier submission. A form defined in the test itself shows that a new procedure is only data."""
 
+import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -247,3 +248,16 @@ def test_attachments_are_kept_listed_in_the_summary_and_stored_with_the_dossier(
         assert dossier.form_data["_attachments"] == [
             {"upload_id": upload.upload_id, "filename": "giay chung sinh.pdf"}
         ]
+
+
+def test_the_summary_shows_the_fee_for_the_answers_given(world):
+    flow, _, _, _ = world
+    flow = dataclasses.replace(
+        flow, fee_text=lambda form, answers: "Miễn phí" if answers.get("gender") == "Nữ" else "15.000 đồng"
+    )
+    state, _ = flow.start("9.999001", "Thủ tục thử nghiệm")
+    state, _ = flow.handle(state, "/affirm")
+    state = fill(flow, state)
+    assert "• Lệ phí: 15.000 đồng" in flow.prompt(state)[0].text
+    plain = dataclasses.replace(flow, fee_text=lambda form, answers: "")
+    assert "Lệ phí" not in plain.prompt(state)[0].text
