@@ -14,7 +14,8 @@ from aiohttp import web
 
 from backoffice.officer_session import app_services, run_blocking, wake_delivery
 from backoffice.openapi import openapi_document
-from bot.officers.accounts import ADMIN, AccountError, DepartmentView, OfficerView
+from bot.dossiers import delivery
+from bot.officers.accounts import ADMIN, DESK, AccountError, DepartmentView, OfficerView
 from bot.officers.authentication import API, AccountLockedError, InvalidCredentialsError, SignedIn
 from bot.services import Services
 from bot.workflow.permissions import WorkflowError
@@ -145,6 +146,8 @@ def dossier_detail(app: Services, view: DossierView, actor: OfficerView) -> dict
         "fee_amount": view.fee_amount,
         "fee_paid": view.fee_paid,
         "fee_receipt": view.fee_receipt,
+        "result_delivery": delivery.chosen(view.answers),
+        "delivery_address": view.answers.get(delivery.ADDRESS_FIELD, ""),
         "answers": view.answers,
         "attachments": attachments,
         "timeline": [
@@ -320,6 +323,43 @@ async def perform_action(request: web.Request) -> web.Response:
     return reply(result)
 
 
+def _change_delivery(app: Services, code: str, actor: OfficerView, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        view = app.workflow.change_delivery(
+            code, actor, _text(body, "delivery"), _text(body, "address", required=False)
+        )
+    except WorkflowError as refused:
+        raise ApiError(ERROR_STATUS.get(refused.kind, 400), str(refused), kind=refused.kind) from refused
+    return dossier_detail(app, view, actor)
+
+
+async def change_delivery(request: web.Request) -> web.Response:
+    signed_in = await bearer(request)
+    body = await json_body(request)
+    app = app_services(request)
+    result = await run_blocking(_change_delivery, app, request.match_info["code"], signed_in.officer, body)
+    wake_delivery(request)
+    return reply(result)
+
+
+async def upload_result(request: web.Request) -> web.Response:
+    """PUT the result file (PDF, signed) of a dossier to be delivered online; then mark_result_ready."""
+    signed_in = await bearer(request)
+    code = request.match_info["code"]
+    app = app_services(request)
+    view = await run_blocking(app.workflow.get, code)
+    if view is None:
+        raise ApiError(404, f"Không tìm thấy hồ sơ {code}.", kind="not_found")
+    if signed_in.officer.role not in (DESK, ADMIN):
+        raise ApiError(403, "Chỉ Bộ phận Một cửa tải lên kết quả.", kind="forbidden")
+    content = await request.read()
+    try:
+        await run_blocking(app.result_files.save, code, content)
+    except ValueError as refused:
+        raise ApiError(400, str(refused)) from refused
+    return reply({"code": code, "result_file": True, "bytes": len(content)})
+
+
 # --- departments and officers ----------------------------------------------------------------------
 
 
@@ -385,6 +425,8 @@ def add_api_routes(app: web.Application) -> None:
     router.add_get("/api/dossiers", list_dossiers, name="api_dossiers", allow_head=False)
     router.add_get("/api/dossiers/{code}", get_dossier, name="api_dossier", allow_head=False)
     router.add_post("/api/dossiers/{code}/actions", perform_action, name="api_dossier_action")
+    router.add_post("/api/dossiers/{code}/delivery", change_delivery, name="api_dossier_delivery")
+    router.add_put("/api/dossiers/{code}/result", upload_result, name="api_dossier_result")
     router.add_get("/api/departments", list_departments, name="api_departments", allow_head=False)
     router.add_post("/api/departments", create_department)
     router.add_get("/api/officers", list_officers, name="api_officers", allow_head=False)

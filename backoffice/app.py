@@ -137,6 +137,30 @@ async def declaration(request: web.Request) -> web.Response:
     return pdf_response(code, pdf)
 
 
+def _citizen_result(app: Services, code: str, token: str) -> bytes | None:
+    if not hmac.compare_digest(token, link_token(app.secret, "result", code)):
+        return None
+    return app.result_files.get(code)
+
+
+async def result_file(request: web.Request) -> web.Response:
+    """The citizen's result file (online delivery), by the tokenised link the chat gave them."""
+    code = request.match_info["code"]
+    pdf = await asyncio.get_running_loop().run_in_executor(
+        None, _citizen_result, request.app[SERVICES_KEY], code, request.query.get("t", "")
+    )
+    if pdf is None:
+        raise web.HTTPNotFound(text="Không tìm thấy kết quả (liên kết không đúng hoặc chưa có kết quả).")
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="ket-qua-{code}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 UPLOAD_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS"}
 
 
@@ -252,6 +276,7 @@ def create_app(
     app.router.add_get("/", demo_page, name="demo")
     app.router.add_get("/healthz", health, name="health")
     app.router.add_get("/dossiers/{code}/declaration.pdf", declaration, name="declaration")
+    app.router.add_get("/dossiers/{code}/result.pdf", result_file, name="result_file")
     app.router.add_route("POST", "/api/uploads", upload, name="upload")
     app.router.add_route("OPTIONS", "/api/uploads", upload)
     app.router.add_static("/static/webchat/", WEBCHAT_STATIC, name="webchat")

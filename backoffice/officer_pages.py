@@ -27,13 +27,15 @@ from backoffice.officer_session import (
     wake_delivery,
 )
 from bot.db.models import Dossier
-from bot.officers.accounts import LEADER, ROLE_LABELS, ROLES, SPECIALIST, AccountError
+from bot.dossiers import delivery
+from bot.dossiers.delivery import MAX_RESULT_BYTES
+from bot.officers.accounts import ADMIN, DESK, LEADER, ROLE_LABELS, ROLES, SPECIALIST, AccountError
 from bot.officers.authentication import WEB, AccountLockedError, InvalidCredentialsError, SignedIn
 from bot.services import Services
 from bot.workflow.clock import VIETNAM
 from bot.workflow.permissions import WorkflowError
-from bot.workflow.service import DossierFilter, DossierView
-from bot.workflow.states import RULES, STATUS_LABELS
+from bot.workflow.service import EVENT_LABELS, DossierFilter, DossierView
+from bot.workflow.states import RESULT_READY, RETURNED, RULES, STATUS_LABELS
 
 ERROR_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 INBOX_LIMIT = 500
@@ -199,6 +201,12 @@ def _detail_data(app: Services, code: str, signed_in: SignedIn) -> dict[str, Any
         ]
     return {
         "dossier": view,
+        "delivery": delivery.chosen(view.answers),
+        "delivery_choices": delivery.CHOICES,
+        "delivery_online": delivery.ONLINE,
+        "has_result_file": app.result_files.has(code),
+        "can_change_delivery": signed_in.officer.role in (DESK, ADMIN)
+        and view.status not in (RESULT_READY, RETURNED),
         "answers": answer_rows(app, view),
         "actions": actions,
         "departments": departments,
@@ -217,7 +225,7 @@ async def _render_detail(
         **data,
         "signed_in": signed_in,
         "error": error,
-        "done": RULES[done].label if done in RULES else "",
+        "done": RULES[done].label if done in RULES else EVENT_LABELS.get(done, ""),
         "role_labels": ROLE_LABELS,
     }
     return aiohttp_jinja2.render_template("officer/dossier.html", request, context, status=status)
@@ -235,6 +243,14 @@ async def dossier_action(request: web.Request) -> web.Response:
         return error_page(request, 403, "Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).", signed_in)
     code = request.match_info["code"]
     action = str(form.get("action", ""))
+    upload = form.get("result_file")
+    if isinstance(upload, web.FileField):
+        content = upload.file.read(MAX_RESULT_BYTES + 1)
+        if content:
+            try:
+                await run_blocking(app_services(request).result_files.save, code, content)
+            except ValueError as refused:
+                return await _render_detail(request, signed_in, error=str(refused), status=400)
     try:
         await run_blocking(
             app_services(request).workflow.perform,
@@ -251,6 +267,38 @@ async def dossier_action(request: web.Request) -> web.Response:
         )
     wake_delivery(request)
     raise web.HTTPFound(f"/officer/dossiers/{quote(code, safe='')}?done={quote(action, safe='')}")
+
+
+async def dossier_delivery(request: web.Request) -> web.Response:
+    """Change how the result comes back (the citizen asked at the desk or by phone)."""
+    signed_in = await require_officer(request)
+    form = await request.post()
+    if not csrf_ok(signed_in, form):
+        return error_page(request, 403, "Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).", signed_in)
+    code = request.match_info["code"]
+    try:
+        await run_blocking(
+            app_services(request).workflow.change_delivery,
+            code,
+            signed_in.officer,
+            str(form.get("delivery", "")),
+            str(form.get("address", "")),
+        )
+    except WorkflowError as refused:
+        return await _render_detail(
+            request, signed_in, error=str(refused), status=ERROR_STATUS.get(refused.kind, 400)
+        )
+    wake_delivery(request)
+    raise web.HTTPFound(f"/officer/dossiers/{quote(code, safe='')}?done=change_delivery")
+
+
+async def dossier_result(request: web.Request) -> web.Response:
+    signed_in = await require_officer(request)
+    code = request.match_info["code"]
+    pdf = await run_blocking(app_services(request).result_files.get, code)
+    if pdf is None:
+        return error_page(request, 404, f"Hồ sơ {code} chưa có tệp kết quả.", signed_in)
+    return web.Response(body=pdf, content_type="application/pdf", headers={"Cache-Control": "no-store"})
 
 
 def _attachment(app: Services, code: str, upload_id: str) -> tuple[Any, bytes] | None:
@@ -423,6 +471,8 @@ def add_officer_pages(app: web.Application) -> None:
     router.add_get(
         "/officer/dossiers/{code}/declaration.pdf", dossier_declaration, name="officer_declaration"
     )
+    router.add_post("/officer/dossiers/{code}/delivery", dossier_delivery, name="officer_dossier_delivery")
+    router.add_get("/officer/dossiers/{code}/result.pdf", dossier_result, name="officer_result")
     router.add_get("/officer/admin", admin_page, name="officer_admin")
     router.add_post("/officer/admin/departments", admin_create_department)
     router.add_post("/officer/admin/officers", admin_create_officer)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.dossiers import delivery
 from bot.officers.accounts import ROLES
 from bot.workflow.states import RULES, STATUS_LABELS
 
@@ -191,6 +192,8 @@ SCHEMAS: dict[str, Any] = {
                     "fee_amount": {"type": "integer", "nullable": True},
                     "fee_paid": {"type": "boolean"},
                     "fee_receipt": {"type": "string"},
+                    "result_delivery": {"type": "string", "enum": list(delivery.CHOICES)},
+                    "delivery_address": {"type": "string"},
                     "answers": {"type": "object", "additionalProperties": True},
                     "attachments": {
                         "type": "array",
@@ -317,6 +320,46 @@ PATHS: dict[str, Any] = {
                 "403": _error("Không có quyền (kind=forbidden)"),
                 "404": _error("Không có hồ sơ (kind=not_found)"),
                 "409": _error("Không thể thực hiện ở trạng thái hiện tại (kind=conflict)"),
+            },
+        }
+    },
+    "/api/dossiers/{code}/delivery": {
+        "post": {
+            "summary": "Đổi hình thức nhận kết quả (Bộ phận Một cửa)",
+            "parameters": [CODE_PARAMETER],
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["delivery"],
+                    "properties": {
+                        "delivery": {"type": "string", "enum": list(delivery.CHOICES)},
+                        "address": {"type": "string", "description": "bắt buộc khi nhận qua bưu điện"},
+                    },
+                }
+            ),
+            "responses": {
+                "200": _json(_ref("DossierDetail"), "Hồ sơ sau khi đổi"),
+                "400": _error("Lựa chọn hoặc địa chỉ không hợp lệ (kind=invalid)"),
+                "401": UNAUTHORIZED,
+                "403": _error("Không có quyền (kind=forbidden)"),
+                "404": _error("Không có hồ sơ (kind=not_found)"),
+            },
+        }
+    },
+    "/api/dossiers/{code}/result": {
+        "put": {
+            "summary": "Tải lên tệp kết quả (PDF đã ký số) để trả trực tuyến",
+            "parameters": [CODE_PARAMETER],
+            "requestBody": {
+                "required": True,
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            "responses": {
+                "200": _json({"type": "object"}, "Đã lưu tệp kết quả"),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+                "404": _error("Không có hồ sơ (kind=not_found)"),
             },
         }
     },

@@ -210,6 +210,8 @@ def form_flow_latency(services: Services, sender: str, phone: str = "0912999888"
     samples.append(one_turn(services.rasa_url, sender, "/affirm"))
     answers: dict[str, str] = {}
     for spec in form.fields:
+        if not spec.applies(answers):
+            continue
         typed = answer_for(spec, answers, phone)
         answers[spec.name] = typed
         samples.append(one_turn(services.rasa_url, sender, typed))

@@ -21,6 +21,7 @@ from bot.channels.queue import ChannelQueue
 from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.attachments import AttachmentStore
+from bot.dossiers.delivery import DeskInfo, ResultDelivery, ResultFiles
 from bot.dossiers.status_lookup import DossierStatusDesk
 from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
@@ -104,7 +105,25 @@ class Services:
 
     @cached_property
     def workflow(self) -> WorkflowService:
-        return WorkflowService(self.sessions, self.calendar)
+        return WorkflowService(self.sessions, self.calendar, delivery=self.result_delivery)
+
+    @cached_property
+    def result_files(self) -> ResultFiles:
+        return ResultFiles(self.settings.var_dir / "results")
+
+    @cached_property
+    def result_delivery(self) -> ResultDelivery:
+        desk = self.settings.search
+        where = ", ".join(
+            part for part in (desk.desk_address, desk.desk_phone and f"điện thoại {desk.desk_phone}") if part
+        )
+        return ResultDelivery(
+            self.result_files, DeskInfo(desk.desk_name, where, desk.desk_hours), self.result_url
+        )
+
+    def result_url(self, dossier_code: str) -> str:
+        token = link_token(self.secret, "result", dossier_code)
+        return f"{self.settings.backoffice_public_url}/dossiers/{dossier_code}/result.pdf?t={token}"
 
     @cached_property
     def accounts(self) -> Accounts:

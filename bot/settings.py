@@ -56,6 +56,9 @@ class SearchSettings:
     desk_name: str = "Bộ phận Một cửa"
     desk_address: str = ""  # the one-stop desk, given when the bot cannot help
     desk_phone: str = ""
+    desk_hours: str = (
+        "Thứ Hai đến Thứ Sáu, sáng 7h30–11h30, chiều 13h30–17h00"  # when results are handed over
+    )
     miss_log: bool = True  # keep the questions answered with candidates or not understood (masked)
 
 
@@ -180,6 +183,7 @@ def load_settings() -> Settings:
             desk_name=os.environ.get("DVC_DESK_NAME") or SearchSettings.desk_name,
             desk_address=os.environ.get("DVC_DESK_ADDRESS", ""),
             desk_phone=os.environ.get("DVC_DESK_PHONE", ""),
+            desk_hours=os.environ.get("DVC_DESK_HOURS") or SearchSettings.desk_hours,
             miss_log=os.environ.get("DVC_MISS_LOG", "1").strip().lower() not in {"0", "false", "no"},
         ),
         payments=payment_settings(public_url),

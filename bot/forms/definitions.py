@@ -43,6 +43,12 @@ class FieldSpec:
     max_length: int = 200
     birth_date_field: str | None = None  # CCCD: the answer to cross-check century/gender digit and birth year
     gender_field: str | None = None  # CCCD: the answer ("Nam"/"Nữ") to cross-check the gender digit
+    # Asked only when an earlier choice field has this answer: {field: result_delivery, equals: Qua bưu điện}.
+    only_if: dict[str, str] | None = None
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        """Whether this field is asked, given the answers so far (not while its condition is unanswered)."""
+        return not self.only_if or answers.get(self.only_if["field"]) == self.only_if["equals"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ class FormSpec:
     def field(self, name: str) -> FieldSpec:
         return next(spec for spec in self.fields if spec.name == name)
 
+    def asked(self, answers: dict[str, Any]) -> tuple[FieldSpec, ...]:
+        """The fields asked for these answers (a conditional field whose condition is not met is skipped)."""
+        return tuple(spec for spec in self.fields if spec.applies(answers))
+
 
 class FormDefinitionError(ValueError):
     """data/procedures.yml is malformed; the message says where."""
@@ -79,6 +89,8 @@ def _field(code: str, raw: dict[str, Any]) -> FieldSpec:
     if unknown:
         raise FormDefinitionError(f"{code}: field {raw.get('name')!r} has unknown keys {sorted(unknown)}")
     spec = FieldSpec(**{**raw, "choices": tuple(raw.get("choices", ()))})
+    if spec.only_if is not None and set(spec.only_if) != {"field", "equals"}:
+        raise FormDefinitionError(f"{code}: field {spec.name!r}: only_if needs exactly 'field' and 'equals'")
     if spec.type not in FIELD_TYPES:
         raise FormDefinitionError(f"{code}: field {spec.name!r} has unknown type {spec.type!r}")
     if spec.type == CHOICE and not spec.choices:
@@ -88,8 +100,9 @@ def _field(code: str, raw: dict[str, Any]) -> FieldSpec:
 
 def parse_forms(document: dict[str, Any]) -> dict[str, FormSpec]:
     forms: dict[str, FormSpec] = {}
+    common = tuple(_field("common_fields", item) for item in document.get("common_fields") or ())
     for code, raw in (document.get("procedures") or {}).items():
-        fields = tuple(_field(code, item) for item in raw.get("fields", ()))
+        fields = tuple(_field(code, item) for item in raw.get("fields", ())) + common
         names = [spec.name for spec in fields]
         if len(set(names)) != len(names):
             raise FormDefinitionError(f"{code}: duplicate field names")
@@ -103,6 +116,16 @@ def parse_forms(document: dict[str, Any]) -> dict[str, FormSpec]:
             phone_field=raw.get("phone_field", "applicant_phone"),
             recipient=raw.get("recipient", ""),
         )
+        for index, spec in enumerate(fields):
+            if spec.only_if is None:
+                continue
+            earlier = {item.name: item for item in fields[:index]}
+            parent = earlier.get(spec.only_if["field"])
+            if parent is None or parent.type != CHOICE or spec.only_if["equals"] not in parent.choices:
+                raise FormDefinitionError(
+                    f"{code}: field {spec.name!r}: only_if must name an earlier choice field and one of "
+                    "its choices"
+                )
         for reference in (form.applicant_name_field, form.phone_field):
             if reference not in names:
                 raise FormDefinitionError(f"{code}: {reference!r} is not one of its fields")

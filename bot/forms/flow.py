@@ -109,6 +109,22 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}****{digits[-3:]}" if len(digits) >= 9 else "đã khai"
 
 
+def skipped_names(form: FormSpec, answers: dict[str, str]) -> set[str]:
+    """The fields not asked for these answers (their answers are dropped)."""
+    return {spec.name for spec in form.fields if not spec.applies(answers)}
+
+
+def next_unanswered(form: FormSpec, answers: dict[str, str], after: int) -> int | None:
+    """The next field to ask after index `after`: the following asked field when filling in; after a
+    correction (after=-1), the first asked field still without an answer (a newly relevant one)."""
+    for index, spec in enumerate(form.fields):
+        if index <= after or not spec.applies(answers):
+            continue
+        if after >= 0 or spec.name not in answers:
+            return index
+    return None
+
+
 def _says(folded: str, words: tuple[str, ...]) -> bool:
     return folded in words
 
@@ -134,7 +150,7 @@ class FormFlow:
         state = FormState(procedure_code)
         text = (
             f"Dạ, em sẽ giúp anh/chị lập hồ sơ {procedure_name} (mã {procedure_code}) ngay trong cuộc trò "
-            f"chuyện này, gồm {len(form.fields)} bước.\n{CONSENT_NOTICE}"
+            f"chuyện này, gồm {len(form.asked({}))} bước.\n{CONSENT_NOTICE}"
         )
         buttons = (Button("Đồng ý", "/affirm"), Button("Không đồng ý", "/deny"))
         return state, [Reply(text, buttons)]
@@ -144,22 +160,26 @@ class FormFlow:
     def prompt(self, state: FormState) -> list[Reply]:
         form = self.forms[state.procedure_code]
         if state.phase == FIELDS:
-            return [self._question(form, state.step)]
+            return [self._question(form, state.step, state.answers)]
         if state.phase == CORRECTING and state.correcting:
             index = [spec.name for spec in form.fields].index(state.correcting)
-            return [self._question(form, index, correcting=True)]
+            return [self._question(form, index, state.answers, correcting=True)]
         if state.phase == SUMMARY:
             return [self._summary(form, state)]
         if state.phase == CHOOSING_CORRECTION:
             buttons = tuple(
-                Button(spec.label, intent_payload("correct", field=spec.name)) for spec in form.fields
+                Button(spec.label, intent_payload("correct", field=spec.name))
+                for spec in form.asked(state.answers)
             )
             return [Reply("Dạ, anh/chị muốn sửa thông tin nào ạ?", buttons)]
         return []
 
-    def _question(self, form: FormSpec, index: int, correcting: bool = False) -> Reply:
+    def _question(
+        self, form: FormSpec, index: int, answers: dict[str, str], correcting: bool = False
+    ) -> Reply:
         spec = form.fields[index]
-        step = "Sửa thông tin" if correcting else f"Bước {index + 1}/{len(form.fields)}"
+        asked = form.asked(answers)
+        step = "Sửa thông tin" if correcting else f"Bước {asked.index(spec) + 1}/{len(asked)}"
         optional = "" if spec.required else ' (không bắt buộc: gõ "bỏ qua" nếu không có)'
         buttons = tuple(Button(choice, intent_payload("choose", value=choice)) for choice in spec.choices)
         if not spec.required:
@@ -168,7 +188,10 @@ class FormFlow:
 
     def _summary(self, form: FormSpec, state: FormState) -> Reply:
         lines = [f"Dạ, anh/chị kiểm tra lại thông tin {form.title}:"]
-        lines += [f"• {spec.label}: {state.answers.get(spec.name) or '(bỏ trống)'}" for spec in form.fields]
+        lines += [
+            f"• {spec.label}: {state.answers.get(spec.name) or '(bỏ trống)'}"
+            for spec in form.asked(state.answers)
+        ]
         if state.attachments:
             lines.append("• Tệp đính kèm: " + ", ".join(item["filename"] for item in state.attachments))
         if form.attachments:
@@ -271,9 +294,12 @@ class FormFlow:
                 )
             return replace(state, tries=tries), [reply]
         answers = {**state.answers, spec.name: result.value}
-        if state.phase == CORRECTING or index + 1 >= len(form.fields):
+        # A field whose condition no longer holds (a corrected choice) keeps no answer.
+        answers = {key: value for key, value in answers.items() if key not in skipped_names(form, answers)}
+        following = next_unanswered(form, answers, after=-1 if state.phase == CORRECTING else index)
+        if following is None:
             return replace(state, phase=SUMMARY, answers=answers, tries=0, correcting=None), []
-        return replace(state, step=index + 1, answers=answers, tries=0), []
+        return replace(state, phase=FIELDS, step=following, answers=answers, tries=0, correcting=None), []
 
     @staticmethod
     def _help(spec: FieldSpec) -> Reply:

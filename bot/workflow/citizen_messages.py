@@ -55,9 +55,10 @@ def _officer(view: DossierView) -> str:
     return view.officer.display_name if view.officer else "Cán bộ"
 
 
-def change_message(view: DossierView, rule: ActionRule, note: str) -> str:
-    """The message pushed to the citizen's conversation when an officer takes `rule` on their dossier."""
-    detail = STEP_MESSAGES[rule.name].format(
+def change_message(view: DossierView, rule: ActionRule, note: str, detail: str | None = None) -> str:
+    """The message pushed to the citizen's conversation when an officer takes `rule` on their dossier
+    (`detail` replaces the step's usual sentence, e.g. how the result reaches this citizen)."""
+    detail = detail or STEP_MESSAGES[rule.name].format(
         department=view.department.name if view.department else "phòng chuyên môn",
         officer=_officer(view),
         due=_date(view.timing.due_date),

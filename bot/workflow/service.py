@@ -17,14 +17,19 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from bot.calendar.working_days import WorkingCalendar
 from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
 from bot.db.times import as_utc
+from bot.dossiers import delivery
+from bot.dossiers.delivery import ResultDelivery
 from bot.dossiers.submission import ONE_STOP_DESK
-from bot.officers.accounts import LEADER, SPECIALIST
+from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST
 from bot.workflow.citizen_messages import change_message
 from bot.workflow.clock import Timing, restarted_due_at, timing
 from bot.workflow.permissions import Actor, DossierPosition, WorkflowError, allowed_actions, refusal
 from bot.workflow.states import (
+    APPROVED,
     DECIDED,
     RECEIVED,
+    RESULT_READY,
+    RETURNED,
     RULES,
     STATUS_LABELS,
     SUPPLEMENT_RECEIVED,
@@ -38,7 +43,10 @@ EVENT_LABELS = {
     "submit": SUBMIT_LABEL,
     "fee_paid": "Đã nộp lệ phí",
     "fee_paid_twice": "Thu trùng lệ phí (cần hoàn tiền)",
+    "change_delivery": "Đổi hình thức nhận kết quả",
 }
+CHANGE_DELIVERY = "change_delivery"
+MARK_RESULT_READY = "mark_result_ready"
 
 
 @dataclass(frozen=True)
@@ -133,10 +141,12 @@ class WorkflowService:
         session_factory: sessionmaker,
         calendar: WorkingCalendar,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        delivery: ResultDelivery | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.calendar = calendar
         self.clock = clock
+        self.delivery = delivery  # how results reach citizens; None: the generic "come to the desk" text
 
     # Reading ---------------------------------------------------------------------------------------
 
@@ -203,6 +213,11 @@ class WorkflowService:
             problem = refusal(rule, position, actor)
             if problem is not None:
                 raise problem
+            approved = position.status == APPROVED
+            if rule.name == MARK_RESULT_READY and self.delivery is not None:
+                reason = self.delivery.refusal(code, dossier.form_data or {}, note, approved)
+                if reason:
+                    raise WorkflowError(reason)
             self._apply(session, dossier, rule, actor, department, officer, note, now)
             event = DossierEvent(
                 action=rule.name,
@@ -221,7 +236,66 @@ class WorkflowService:
                     dossier_id=dossier.id,
                     channel=dossier.channel,
                     sender_id=dossier.sender_id,
-                    text=change_message(view, rule, note),
+                    text=change_message(view, rule, note, self._ready_detail(dossier, rule, note, approved)),
+                    created_at=now,
+                    next_attempt_at=now,
+                    attempts=0,
+                    last_error="",
+                )
+            )
+            return view
+
+    def _ready_detail(self, dossier: Dossier, rule: ActionRule, note: str, approved: bool) -> str | None:
+        if rule.name != MARK_RESULT_READY or self.delivery is None:
+            return None
+        unpaid = dossier.fee_amount if dossier.fee_amount and dossier.fee_paid_at is None else None
+        return self.delivery.ready_message(dossier.code, dossier.form_data or {}, note, approved, unpaid)
+
+    def change_delivery(self, code: str, actor: Actor, choice: str, address: str = "") -> DossierView:
+        """An officer changes how the result comes back (the citizen asked at the desk or by phone)."""
+        problem = delivery.validate_change(choice, address)
+        if problem:
+            raise WorkflowError(problem)
+        if actor.role not in (DESK, ADMIN):
+            raise WorkflowError("Chỉ Bộ phận Một cửa đổi hình thức nhận kết quả.", "forbidden")
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            dossier = session.execute(
+                select(Dossier).where(Dossier.code == code).with_for_update()
+            ).scalar_one_or_none()
+            if dossier is None:
+                raise WorkflowError(f"Không tìm thấy hồ sơ {code}.", "not_found")
+            if dossier.status in (RESULT_READY, RETURNED):
+                raise WorkflowError("Kết quả đã được báo cho công dân; không đổi hình thức nhận được nữa.")
+            data = {
+                key: value
+                for key, value in (dossier.form_data or {}).items()
+                if key != delivery.ADDRESS_FIELD
+            }
+            data[delivery.FIELD] = choice
+            if choice == delivery.BY_POST:
+                data[delivery.ADDRESS_FIELD] = address.strip()
+            dossier.form_data = data
+            where = f" ({address.strip()})" if choice == delivery.BY_POST else ""
+            dossier.events.append(
+                DossierEvent(
+                    action=CHANGE_DELIVERY,
+                    from_status=dossier.status,
+                    to_status=dossier.status,
+                    officer_id=actor.id,
+                    department_id=dossier.department_id,
+                    note=f"{choice}{where}",
+                    created_at=now,
+                )
+            )
+            session.flush()
+            view = self._view(session, dossier, with_timeline=True)
+            session.add(
+                Notification(
+                    dossier_id=dossier.id,
+                    channel=dossier.channel,
+                    sender_id=dossier.sender_id,
+                    text=delivery.CHANGED.format(code=dossier.code, choice=choice, address=where),
                     created_at=now,
                     next_attempt_at=now,
                     attempts=0,

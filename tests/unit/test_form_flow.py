@@ -261,3 +261,41 @@ def test_the_summary_shows_the_fee_for_the_answers_given(world):
     assert "• Lệ phí: 15.000 đồng" in flow.prompt(state)[0].text
     plain = dataclasses.replace(flow, fee_text=lambda form, answers: "")
     assert "Lệ phí" not in plain.prompt(state)[0].text
+
+
+DELIVERY_YAML = (
+    FORM_YAML
+    + """
+common_fields:
+  - {name: result_delivery, label: Nhận kết quả, question: "Nhận kết quả thế nào ạ?", type: choice,
+     choices: ["Tại Bộ phận Một cửa", "Nhận trực tuyến", "Qua bưu điện"]}
+  - {name: delivery_address, label: Địa chỉ nhận, question: "Địa chỉ nhận ạ?",
+     only_if: {field: result_delivery, equals: "Qua bưu điện"}}
+"""
+)
+
+
+def test_a_conditional_field_is_asked_only_when_its_condition_holds_and_after_a_correction(world):
+    flow, _, _, _ = world
+    flow = dataclasses.replace(flow, forms=parse_forms(__import__("yaml").safe_load(DELIVERY_YAML)))
+    state, _ = flow.start("9.999001", "Thủ tục thử nghiệm")
+    state, _ = flow.handle(state, "/affirm")
+    state = fill(flow, state)
+    assert flow.prompt(state)[0].text.startswith("Bước 7/7: Nhận kết quả thế nào ạ?")
+    state, _ = flow.handle(state, "Nhận trực tuyến")
+    assert state.phase == SUMMARY and "Địa chỉ nhận" not in flow.prompt(state)[0].text
+    # Corrected to post: the address is now asked, then the summary again.
+    state, _ = flow.handle(state, "/correct")
+    state, _ = flow.handle(state, '/correct{"field": "result_delivery"}')
+    state, _ = flow.handle(state, "Qua bưu điện")
+    assert state.phase == FIELDS and flow.prompt(state)[0].text.startswith("Bước 8/8: Địa chỉ nhận ạ?")
+    state, _ = flow.handle(state, "Số 12, thôn Đông, xã Tân Phú")
+    assert (
+        state.phase == SUMMARY
+        and "• Địa chỉ nhận: Số 12, thôn Đông, xã Tân Phú" in flow.prompt(state)[0].text
+    )
+    # Back to the desk: the address is dropped.
+    state, _ = flow.handle(state, "/correct")
+    state, _ = flow.handle(state, '/correct{"field": "result_delivery"}')
+    state, _ = flow.handle(state, "Tại Bộ phận Một cửa")
+    assert state.phase == SUMMARY and "delivery_address" not in state.answers

@@ -47,6 +47,7 @@ RELATIONSHIP_FIELDS = {
     "1.004222": "relationship_to_head",
 }
 DEMO_AGENCY = "000.00.12.H23"
+COMMON_FIELDS = {"result_delivery", "delivery_address"}  # data/procedures.yml common_fields
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 TELEGRAM_CALLBACK_LIMIT = 64  # bytes of a button's payload; a choice is sent as /choose{"value": "..."}
 
@@ -60,7 +61,8 @@ def check_form(form: FormSpec) -> None:
     """The conventions every form follows, shipped or added by a commune."""
     code = form.procedure_code
     names = [spec.name for spec in form.fields]
-    assert 6 <= len(form.fields) <= 16, f"{code}: {len(form.fields)} fields"
+    own = [spec for spec in form.fields if spec.name not in COMMON_FIELDS]
+    assert 6 <= len(own) <= 16, f"{code}: {len(own)} fields of its own"
     assert all(SNAKE_CASE.match(name) for name in names), code
     assert re.fullmatch(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}", form.agency_code), code
 
@@ -206,7 +208,8 @@ def test_header_documents_every_key_for_the_commune_it_person():
     header = "".join(
         line for line in FORMS_PATH.read_text(encoding="utf-8").splitlines(True) if line[:1] == "#"
     )
-    for key in [item.name for item in dataclass_fields(FieldSpec)] + ["title", "agency_code", "attachments"]:
+    keys = [item.name for item in dataclass_fields(FieldSpec)] + ["title", "agency_code", "attachments"]
+    for key in [*keys, "common_fields"]:
         assert re.search(rf"#\s+(- )?{key}:", header), (
             f"the header of procedures.yml does not explain {key!r}"
         )
@@ -304,3 +307,23 @@ def test_malformed_definition_is_refused_with_the_procedure_code(spoil, message:
         parse_forms(document)
     assert str(raised.value).startswith("1.004837: ")
     assert message in str(raised.value)
+
+
+def test_every_form_ends_with_how_the_result_comes_back(forms: dict[str, FormSpec]):
+    for form in forms.values():
+        delivery = form.field("result_delivery")
+        assert delivery.type == CHOICE and "Nhận trực tuyến" in delivery.choices
+        address = form.field("delivery_address")
+        assert address.only_if == {"field": "result_delivery", "equals": "Qua bưu điện"}
+        assert address not in form.asked({"result_delivery": "Nhận trực tuyến"})
+        assert address in form.asked({"result_delivery": "Qua bưu điện"})
+
+
+def test_a_condition_must_name_an_earlier_choice_and_one_of_its_answers():
+    document = yaml.safe_load(GUARDIANSHIP)
+    fields = document["procedures"]["1.004837"]["fields"]
+    fields.append(
+        {"name": "extra", "label": "X", "question": "Dạ, X ạ?", "only_if": {"field": "nope", "equals": "a"}}
+    )
+    with pytest.raises(FormDefinitionError, match="only_if"):
+        parse_forms(document)
