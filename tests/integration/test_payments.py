@@ -70,7 +70,8 @@ def test_a_citizen_pays_the_fee_from_the_chat_and_gets_the_receipt_there(service
 
     [pushed] = wait_for(receipt)
     assert "15.000 đồng" in pushed and code in pushed
-    assert "đã nộp lệ phí" in joined(person.say("thanh toán lệ phí"))
+    assert "không có lệ phí nào cần nộp" in joined(person.say("thanh toán lệ phí"))
+    assert "đã nộp lệ phí lúc" in joined(person.say(f"thanh toán hồ sơ {code}"))
     with urllib.request.urlopen(
         f"{services.backoffice_url}/payments/vnpay/ipn?{urllib.parse.urlsplit(back).query}"
     ) as r:

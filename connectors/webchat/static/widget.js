@@ -147,6 +147,32 @@
     return out;
   }
 
+  // Links and files the assistant attaches (custom.dvc: a payment page, a result PDF, a QR image).
+  function sanitizeLinks(links) {
+    if (!Array.isArray(links)) return [];
+    var out = [];
+    for (var i = 0; i < links.length; i++) {
+      var l = links[i];
+      if (!l || typeof l !== 'object' || typeof l.url !== 'string' || !/^https?:\/\//i.test(l.url)) continue;
+      out.push({ title: l.title != null && String(l.title) ? String(l.title) : l.url, url: l.url });
+    }
+    return out;
+  }
+
+  function attachExtras(entry, custom) {
+    var dvc = custom && typeof custom === 'object' ? custom.dvc : null;
+    if (!dvc || typeof dvc !== 'object') return;
+    var links = sanitizeLinks(dvc.links);
+    var files = Array.isArray(dvc.files) ? dvc.files : [];
+    files.forEach(function (f) {
+      if (!f || typeof f.url !== 'string' || !/^https?:\/\//i.test(f.url)) return;
+      if (entry.text && entry.text.indexOf(f.url) !== -1) return; // already a link in the text
+      if (/^image\//.test(String(f.content_type || '')) && !entry.image) entry.image = f.url;
+      else links.push({ title: String(f.filename || f.url), url: f.url });
+    });
+    if (links.length) entry.links = links;
+  }
+
   function loadTranscript() {
     var raw = lsGet(KEY_TRANSCRIPT);
     if (!raw) return [];
@@ -161,6 +187,8 @@
         var buttons = sanitizeButtons(e.buttons);
         if (buttons.length) entry.buttons = buttons;
         if (typeof e.image === 'string' && e.image) entry.image = e.image;
+        var links = sanitizeLinks(e.links);
+        if (links.length) entry.links = links;
         out.push(entry);
       }
       return out.slice(-MAX_ENTRIES);
@@ -264,6 +292,10 @@
     /* quick replies */
     '.dvc-quick-replies { align-self: flex-start; display: flex; flex-wrap: wrap; gap: 8px; max-width: 100%;',
     '  margin: 2px 0 4px; }',
+    '.dvc-links { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px; }',
+    '.dvc-link-button { display: inline-block; padding: 8px 16px; border-radius: 20px; background: #0b4ea2;',
+    '  color: #fff; text-decoration: none; font-weight: 600; }',
+    '.dvc-link-button:focus, .dvc-link-button:hover { background: #083b7a; color: #fff; }',
     '.dvc-quick-reply { min-height: 40px; padding: 8px 16px; border: 1px solid #0b4ea2; border-radius: 20px;',
     '  background: #fff; color: #0b4ea2; font-size: 15px; font-weight: 600; text-align: left; line-height: 1.3;',
     '  white-space: normal; overflow-wrap: anywhere; }',
@@ -551,6 +583,15 @@
       img.addEventListener('load', scrollToBottom);
       messagesEl.appendChild(el('div', { className: 'dvc-msg dvc-bot dvc-image' }, [img]));
     }
+    if (entry.links && entry.links.length) {
+      var box = el('div', { className: 'dvc-links' });
+      entry.links.forEach(function (l) {
+        box.appendChild(
+          el('a', { className: 'dvc-link-button', href: l.url, target: '_blank', rel: 'noopener noreferrer', text: l.title })
+        );
+      });
+      messagesEl.appendChild(box);
+    }
     if (withButtons && entry.buttons && entry.buttons.length) {
       messagesEl.appendChild(renderQuickReplies(entry.buttons));
     }
@@ -707,7 +748,8 @@
           var buttons = sanitizeButtons(msg.buttons);
           if (buttons.length) entry.buttons = buttons;
           if (typeof msg.image === 'string' && /^https?:\/\//i.test(msg.image)) entry.image = msg.image;
-          if (entry.text || entry.buttons || entry.image) addEntry(entry);
+          attachExtras(entry, msg.custom);
+          if (entry.text || entry.buttons || entry.image || entry.links) addEntry(entry);
         });
         updateSendState();
         flushPending();
