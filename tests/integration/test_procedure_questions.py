@@ -22,7 +22,6 @@ def joined(replies) -> str:
     [
         "thủ tục đăng ký khai sinh",
         "dang ky khai sinh cho con nhu the nao",
-        "cho em hỏi về làm giấy khai sinh ạ",
     ],
 )
 def test_overview_names_the_procedure_with_code_and_source(citizen, question):
@@ -30,6 +29,23 @@ def test_overview_names_the_procedure_with_code_and_source(citizen, question):
     assert '"Thủ tục đăng ký khai sinh" (mã 1.001193)' in text
     assert "Cấp thực hiện: Cấp xã" in text
     assert "https://dichvucong.gov.vn/" in text
+
+
+def test_a_loosely_named_procedure_with_close_variants_asks_which_one_first(citizen):
+    # "làm giấy khai sinh" fits the plain registration and its liên thông variants (with BHYT, residence)
+    # nearly as well: one question with a button per case, then the answer.
+    person = citizen()
+    replies = person.say("cho em hỏi về làm giấy khai sinh ạ")
+    asked = joined(replies)
+    assert asked.rstrip().endswith("?") and "(mã" not in asked
+    plain = next(
+        button["payload"]
+        for reply in replies
+        for button in reply.get("buttons", [])
+        if "1.001193" in button["payload"]
+    )
+    text = joined(person.say(plain))
+    assert '"Thủ tục đăng ký khai sinh" (mã 1.001193)' in text and "https://dichvucong.gov.vn/" in text
 
 
 @pytest.mark.parametrize(
