@@ -168,3 +168,19 @@ def test_without_the_flag_there_is_no_development_gateway(blank_services):
         assert (await ipn.json())["RspCode"] == vnpay.INVALID_SIGNATURE[0]
 
     run(blank_services, port, scenario)
+
+
+def test_an_ipn_that_cannot_be_processed_is_answered_99_not_an_error_page(blank_services, monkeypatch):
+    port = unused_port()
+    app = with_dev_gateway(blank_services, port, monkeypatch)
+
+    def broken(fields, via="ipn"):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(app.payments, "settle", broken)
+
+    async def scenario(client: TestClient):
+        answer = await client.get("/payments/vnpay/ipn", params={"vnp_TxnRef": "1N1"})
+        assert answer.status == 200 and await answer.json() == {"RspCode": "99", "Message": "Unknown error"}
+
+    run(app, port, scenario)
