@@ -131,7 +131,7 @@ def render_declaration(
     pdf.centered(f"Kính gửi: {addressee}", 12, "B")
     pdf.ln(4)
 
-    for spec in form.fields:
+    for spec in form.paper_fields:
         value = " ".join(_nfc(str(answers.get(spec.name) or "")).split())
         pdf.field_line(_nfc(spec.label), value)
 

@@ -70,9 +70,15 @@ class FormSpec:
     recipient: str = (
         ""  # the declaration's addressee when not the People's Committee, e.g. "Công an {commune}"
     )
+    common_fields: tuple[str, ...] = ()  # names of the fields every form shares (common_fields in the file)
 
     def field(self, name: str) -> FieldSpec:
         return next(spec for spec in self.fields if spec.name == name)
+
+    @property
+    def paper_fields(self) -> tuple[FieldSpec, ...]:
+        """The lines of the paper declaration: the form's own fields, not the common ones (delivery)."""
+        return tuple(spec for spec in self.fields if spec.name not in self.common_fields)
 
     def asked(self, answers: dict[str, Any]) -> tuple[FieldSpec, ...]:
         """The fields asked for these answers (a conditional field whose condition is not met is skipped)."""
@@ -115,6 +121,7 @@ def parse_forms(document: dict[str, Any]) -> dict[str, FormSpec]:
             applicant_name_field=raw.get("applicant_name_field", "applicant_full_name"),
             phone_field=raw.get("phone_field", "applicant_phone"),
             recipient=raw.get("recipient", ""),
+            common_fields=tuple(spec.name for spec in common),
         )
         for index, spec in enumerate(fields):
             if spec.only_if is None:

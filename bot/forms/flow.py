@@ -178,7 +178,7 @@ class FormFlow:
         self, form: FormSpec, index: int, answers: dict[str, str], correcting: bool = False
     ) -> Reply:
         spec = form.fields[index]
-        asked = form.asked(answers)
+        asked = tuple(other for other in form.fields if other is spec or other.applies(answers))
         step = "Sửa thông tin" if correcting else f"Bước {asked.index(spec) + 1}/{len(asked)}"
         optional = "" if spec.required else ' (không bắt buộc: gõ "bỏ qua" nếu không có)'
         buttons = tuple(Button(choice, intent_payload("choose", value=choice)) for choice in spec.choices)

@@ -320,7 +320,7 @@ def test_every_field_is_printed_as_label_and_value(birth: ReadPdf, birth_form: F
     assert "Số định danh cá nhân (CCCD) của người yêu cầu: 001195012345" in birth.lines
     assert "Quê quán: xã Tam Hưng, thành phố Hà Nội" in birth.lines
     flowing = " ".join(birth.lines)  # a long value wraps onto the next line, cut at a space
-    for spec in birth_form.fields:
+    for spec in birth_form.paper_fields:
         if ANSWERS[spec.name]:
             assert f"{spec.label}: {ANSWERS[spec.name]}" in flowing, spec.name
     assert sum(LONG_PLACE.startswith(line.removeprefix("Nơi sinh: ")) for line in birth.lines) == 1
@@ -353,7 +353,7 @@ def test_every_configured_form_renders_blank_with_dotted_lines():
     for code, form in load_forms().items():
         read = read_pdf(render(form, {}, procedure_name=f"Thủ tục {code}", dossier_code=None))
         assert read.lines[2] == form.title.upper(), code
-        for spec in form.fields:
+        for spec in form.paper_fields:
             assert any(re.fullmatch(rf"{re.escape(spec.label)}: \.{{10,}}", line) for line in read.lines), (
                 spec.name
             )
