@@ -16,9 +16,9 @@ from backoffice.officer_session import app_services, run_blocking, wake_delivery
 from bot.dossiers.submission import link_token
 from bot.payments import messages, vietqr, vnpay
 from bot.payments.dev_gateway import DevGateway, OrderRefusedError
-from bot.payments.fees import money
 from bot.services import Services
 from bot.settings import DEV_GATEWAY_PATH
+from bot.text.money import money
 
 logger = logging.getLogger(__name__)
 GATEWAY_KEY = web.AppKey("dev_gateway", DevGateway)

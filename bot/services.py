@@ -114,12 +114,8 @@ class Services:
     @cached_property
     def result_delivery(self) -> ResultDelivery:
         desk = self.settings.search
-        where = ", ".join(
-            part for part in (desk.desk_address, desk.desk_phone and f"điện thoại {desk.desk_phone}") if part
-        )
-        return ResultDelivery(
-            self.result_files, DeskInfo(desk.desk_name, where, desk.desk_hours), self.result_url
-        )
+        where = DeskInfo(desk.desk_name, desk.desk_details, desk.desk_hours)
+        return ResultDelivery(self.result_files, where, self.result_url)
 
     def result_url(self, dossier_code: str) -> str:
         token = link_token(self.secret, "result", dossier_code)

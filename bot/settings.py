@@ -61,6 +61,12 @@ class SearchSettings:
     )
     miss_log: bool = True  # keep the questions answered with candidates or not understood (masked)
 
+    @property
+    def desk_details(self) -> str:
+        """The desk's address and phone, as configured ("" when neither is)."""
+        phone = f"điện thoại {self.desk_phone}" if self.desk_phone else ""
+        return ", ".join(part for part in (self.desk_address, phone) if part)
+
 
 @dataclass(frozen=True)
 class PaymentSettings:

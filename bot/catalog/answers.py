@@ -20,6 +20,7 @@ from bot.catalog.model import (
     Procedure,
 )
 from bot.replies import Button, Reply, intent_payload
+from bot.text.money import money
 
 MESSAGE_LIMIT = 900  # characters; chat bubbles longer than this are hard to read on a phone
 LIST_LIMIT = 12  # items shown before "… và N mục khác"
@@ -122,16 +123,12 @@ def _channel_time(channel: Channel) -> str:
     return f"{number} {limit.unit}"
 
 
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
-
-
 def _channel_fee(channel: Channel) -> str:
     fee = channel.fee
     if fee.free and not fee.amounts_vnd:
         text = "Miễn phí"
     elif fee.amounts_vnd and len(fee.text) > 80:
-        text = ", ".join(_money(amount) for amount in fee.amounts_vnd)
+        text = ", ".join(money(amount) for amount in fee.amounts_vnd)
     else:
         text = fee.text or "danh mục không nêu"
     if fee.note:

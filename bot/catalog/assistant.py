@@ -66,11 +66,7 @@ class ProcedureAssistant:
     def desk(self) -> str:
         """The one-stop desk, with its address and phone where configured."""
         settings = self.desk_settings
-        details = ", ".join(
-            part
-            for part in (settings.desk_address, settings.desk_phone and f"điện thoại {settings.desk_phone}")
-            if part
-        )
+        details = settings.desk_details
         return f"{settings.desk_name} ({details})" if details else f"{settings.desk_name} của xã"
 
     def ask(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.payments.fees import money
+from bot.text.money import money
 
 AT_DESK = "Tại Bộ phận Một cửa"
 ONLINE = "Nhận trực tuyến"

@@ -12,10 +12,24 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.db.models import Notification
+from bot.db.models import Dossier, Notification
 from bot.db.times import as_utc
 
 MAX_BACKOFF_SECONDS = 300
+
+
+def notification_for(dossier: Dossier, text: str, now: datetime) -> Notification:
+    """A message to the conversation that filed `dossier`, due now (added in the caller's transaction)."""
+    return Notification(
+        dossier_id=dossier.id,
+        channel=dossier.channel,
+        sender_id=dossier.sender_id,
+        text=text,
+        created_at=now,
+        next_attempt_at=now,
+        attempts=0,
+        last_error="",
+    )
 
 
 @dataclass(frozen=True)

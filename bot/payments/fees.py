@@ -15,6 +15,7 @@ import yaml
 
 from bot.catalog.model import ONLINE, Procedure
 from bot.settings import PROJECT_ROOT
+from bot.text.money import money
 
 FEES_PATH = PROJECT_ROOT / "data" / "fees.yml"
 EXEMPTION_FIELD = "fee_exemption"  # the form field asking which exemption applies
@@ -44,11 +45,6 @@ class Fee:
     @property
     def due(self) -> bool:
         return self.amount > 0
-
-
-def money(amount: int) -> str:
-    """'15.000 đồng', as Vietnamese write amounts."""
-    return f"{amount:,} đồng".replace(",", ".")
 
 
 def describe(fee: Fee | None) -> str:

@@ -19,11 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import Dossier, DossierEvent, Notification, Payment
+from bot.db.models import Dossier, DossierEvent, Payment
 from bot.db.times import as_utc
+from bot.notifications.outbox import notification_for
 from bot.payments import messages, vietqr, vnpay
-from bot.payments.fees import money
 from bot.settings import PaymentSettings
+from bot.text.money import money
 from bot.workflow.clock import VIETNAM
 
 logger = logging.getLogger(__name__)
@@ -279,17 +280,12 @@ class PaymentService:
         )
         if not twice:
             session.add(
-                Notification(
-                    dossier_id=dossier.id,
-                    channel=dossier.channel,
-                    sender_id=dossier.sender_id,
-                    text=messages.RECEIPT.format(
+                notification_for(
+                    dossier,
+                    messages.RECEIPT.format(
                         amount=amount, code=dossier.code, paid=local, transaction=transaction
                     ),
-                    created_at=now,
-                    next_attempt_at=now,
-                    attempts=0,
-                    last_error="",
+                    now,
                 )
             )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.text.money import money
 from bot.workflow.clock import VIETNAM
 from bot.workflow.states import (
     APPROVED,
@@ -41,10 +42,6 @@ STEP_MESSAGES = {
 
 def _date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "chưa xác định"
-
-
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def _title(view: DossierView) -> str:
@@ -99,7 +96,7 @@ def _to_do(view: DossierView) -> list[str]:
     if view.status == SUPPLEMENT_REQUESTED and view.supplement_request:
         actions.append(f"bổ sung {view.supplement_request.rstrip('.')}")
     if view.fee_amount and not view.fee_paid and view.status not in (REJECTED, RETURNED):
-        actions.append(f"nộp phí, lệ phí {_money(view.fee_amount)}")
+        actions.append(f"nộp phí, lệ phí {money(view.fee_amount)}")
     if view.status == RESULT_READY:
         actions.append("đến Bộ phận Một cửa nhận kết quả (mang theo giấy tờ tùy thân)")
     return actions

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.calendar.working_days import WorkingCalendar
-from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
+from bot.db.models import Department, Dossier, DossierEvent, Officer
 from bot.db.times import as_utc
 from bot.dossiers import delivery
 from bot.dossiers.delivery import ResultDelivery
 from bot.dossiers.submission import ONE_STOP_DESK
+from bot.notifications.outbox import notification_for
 from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST
 from bot.workflow.citizen_messages import change_message
 from bot.workflow.clock import Timing, restarted_due_at, timing
@@ -232,15 +233,10 @@ class WorkflowService:
             session.flush()
             view = self._view(session, dossier, with_timeline=True)
             session.add(
-                Notification(
-                    dossier_id=dossier.id,
-                    channel=dossier.channel,
-                    sender_id=dossier.sender_id,
-                    text=change_message(view, rule, note, self._ready_detail(dossier, rule, note, approved)),
-                    created_at=now,
-                    next_attempt_at=now,
-                    attempts=0,
-                    last_error="",
+                notification_for(
+                    dossier,
+                    change_message(view, rule, note, self._ready_detail(dossier, rule, note, approved)),
+                    now,
                 )
             )
             return view
@@ -291,15 +287,8 @@ class WorkflowService:
             session.flush()
             view = self._view(session, dossier, with_timeline=True)
             session.add(
-                Notification(
-                    dossier_id=dossier.id,
-                    channel=dossier.channel,
-                    sender_id=dossier.sender_id,
-                    text=delivery.CHANGED.format(code=dossier.code, choice=choice, address=where),
-                    created_at=now,
-                    next_attempt_at=now,
-                    attempts=0,
-                    last_error="",
+                notification_for(
+                    dossier, delivery.CHANGED.format(code=dossier.code, choice=choice, address=where), now
                 )
             )
             return view
