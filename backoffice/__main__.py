@@ -1,7 +1,8 @@
 """`python -m backoffice`: start the back-office (migrating the database first).
 
 `python -m backoffice seed-demo` creates the demo departments, officers and dossiers (password from
-DVC_DEMO_PASSWORD); any other arguments are account commands (backoffice/cli.py, see --help)."""
+DVC_DEMO_PASSWORD); `python -m backoffice retention [--dry-run]` anonymises what is kept past its retention
+period (bot/privacy/retention.py); any other arguments are account commands (backoffice/cli.py, --help)."""
 
 from __future__ import annotations
 
@@ -15,19 +16,26 @@ from aiohttp import web
 
 from backoffice.app import create_app
 from bot.db.session import upgrade_schema
-from bot.officers.accounts import MIN_PASSWORD_LENGTH
-from bot.settings import load_settings, refusals
+from bot.officers.accounts import AccountError
+from bot.officers.password_policy import PasswordPolicy
+from bot.privacy.log_masking import install as mask_personal_data_in_logs
+from bot.settings import Settings, load_settings, refusals
 
 DEMO_PASSWORD_ENV = "DVC_DEMO_PASSWORD"
 
 
-def serve() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = load_settings()
+def _refused(settings: Settings) -> bool:
     problems = refusals(settings)
-    if problems:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return bool(problems)
+
+
+def serve() -> int:
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mask_personal_data_in_logs()  # also on the handler just configured
+    if _refused(settings):
         return 2
     upgrade_schema(settings.database_url)
     try:
@@ -53,23 +61,36 @@ def seed_demo_command() -> int:
     from backoffice.seed import seed_demo
     from bot.services import services
 
+    settings = load_settings()
+    if _refused(settings):
+        return 2
     password = os.environ.get(DEMO_PASSWORD_ENV, "")
-    if len(password) < MIN_PASSWORD_LENGTH:
+    problems = PasswordPolicy(min_length=settings.officers.min_password_length).problems(password)
+    if problems:  # checked before the database is touched
         print(
-            f"error: set {DEMO_PASSWORD_ENV} to the demo officers' password "
-            f"(at least {MIN_PASSWORD_LENGTH} characters)",
+            f"error: set {DEMO_PASSWORD_ENV} to the demo officers' password: {' '.join(problems)}",
             file=sys.stderr,
         )
         return 1
-    report = seed_demo(services(), password)
+    password_change = not settings.officers.demo_skip_password_change
+    try:
+        report = seed_demo(services(), password, password_change=password_change)
+    except AccountError as refused:
+        print(f"error: {DEMO_PASSWORD_ENV}: {refused}", file=sys.stderr)
+        return 1
     print(report.summary())
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    mask_personal_data_in_logs()
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments:
         return serve()
+    if arguments[:1] == ["retention"]:
+        from bot.privacy.retention import main as retention_command
+
+        return retention_command(arguments[1:])
     if arguments == ["seed-demo"]:
         return seed_demo_command()
     from backoffice.cli import main as account_command

@@ -12,13 +12,26 @@ from typing import Any
 
 from aiohttp import web
 
-from backoffice.officer_session import app_services, run_blocking, wake_delivery
+from backoffice.officer_session import (
+    app_services,
+    run_blocking,
+    sign_in_rate,
+    too_many_sign_ins,
+    wake_delivery,
+)
 from backoffice.openapi import openapi_document
 from bot.dossiers import delivery
+from bot.officers import audit
 from bot.officers.accounts import ADMIN, DESK, AccountError, DepartmentView, OfficerView
-from bot.officers.authentication import API, AccountLockedError, InvalidCredentialsError, SignedIn
+from bot.officers.authentication import (
+    API,
+    AccountLockedError,
+    InvalidCredentialsError,
+    SignedIn,
+    WrongCurrentPasswordError,
+)
 from bot.services import Services
-from bot.workflow.permissions import WorkflowError
+from bot.workflow.permissions import WorkflowError, visibility
 from bot.workflow.service import DepartmentRef, DossierFilter, DossierView, OfficerRef
 from bot.workflow.states import STATUS_LABELS, ActionRule
 
@@ -34,10 +47,13 @@ def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
+    def __init__(
+        self, status: int, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = {"error": message, **extra}
+        self.headers = headers or {}
 
 
 @web.middleware
@@ -46,8 +62,8 @@ async def api_errors(request: web.Request, handler):
     try:
         return await handler(request)
     except ApiError as error:
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-        return reply(error.body, error.status, headers)
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+        return reply(error.body, error.status, {**headers, **error.headers})
 
 
 # --- serialisation ---------------------------------------------------------------------------------
@@ -146,6 +162,11 @@ def dossier_detail(app: Services, view: DossierView, actor: OfficerView) -> dict
         "fee_amount": view.fee_amount,
         "fee_paid": view.fee_paid,
         "fee_receipt": view.fee_receipt,
+        # Decree 13/2023: the consent notice the citizen agreed to and when (null when not recorded).
+        "consent": {"version": view.consent_version, "given_at": _iso(view.consent_at)}
+        if view.consent_at
+        else None,
+        "personal_data_erased_at": _iso(view.personal_data_erased_at),
         "result_delivery": delivery.chosen(view.answers),
         "delivery_address": view.answers.get(delivery.ADDRESS_FIELD, ""),
         "answers": view.answers,
@@ -173,7 +194,8 @@ def dossier_detail(app: Services, view: DossierView, actor: OfficerView) -> dict
 async def json_body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        json.dumps(body, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") is no text to store
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested too deep
         raise ApiError(400, "Nội dung yêu cầu không phải JSON hợp lệ.") from error
     if not isinstance(body, dict):
         raise ApiError(400, "Nội dung yêu cầu phải là một đối tượng JSON.")
@@ -192,6 +214,16 @@ def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str:
 async def issue_token(request: web.Request) -> web.Response:
     body = await json_body(request)
     username, password = _text(body, "username"), _text(body, "password")
+    rate = sign_in_rate(request)
+    if not rate.allowed:
+        seconds = rate.retry_after_seconds
+        raise ApiError(
+            429,
+            too_many_sign_ins(rate),
+            kind="rate_limited",
+            retry_after=seconds,
+            headers={"Retry-After": str(seconds)},
+        )
     authenticator = app_services(request).authenticator
     try:
         officer = await run_blocking(authenticator.authenticate, username, password)
@@ -202,11 +234,24 @@ async def issue_token(request: web.Request) -> web.Response:
         raise ApiError(401, "Tên đăng nhập hoặc mật khẩu không đúng.") from refused
     issued = await run_blocking(authenticator.open_session, officer.id, API)
     return reply(
-        {"access_token": issued.token, "token_type": "bearer", "expires_at": _iso(issued.expires_at)}
+        {
+            "access_token": issued.token,
+            "token_type": "bearer",
+            "expires_at": _iso(issued.expires_at),
+            "must_change_password": officer.must_change_password,
+        }
     )
 
 
-async def bearer(request: web.Request) -> SignedIn:
+PASSWORD_CHANGE_REQUIRED = (
+    "Mật khẩu của tài khoản này do người khác đặt: hãy đổi mật khẩu (POST /api/me/password) "
+    "trước khi dùng API."
+)
+
+
+async def bearer(request: web.Request, *, allow_password_change: bool = False) -> SignedIn:
+    """The API token's officer. While they must change their password, only POST /api/me/password
+    (`allow_password_change`) accepts the token; everything else answers 403."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -215,7 +260,29 @@ async def bearer(request: web.Request) -> SignedIn:
     signed_in = await run_blocking(authenticator.session_for_token, token.strip(), API)
     if signed_in is None:
         raise ApiError(401, "Mã truy cập không hợp lệ hoặc đã hết hạn.")
+    if signed_in.officer.must_change_password and not allow_password_change:
+        raise ApiError(403, PASSWORD_CHANGE_REQUIRED, kind="password_change_required")
     return signed_in
+
+
+async def change_my_password(request: web.Request) -> web.Response:
+    signed_in = await bearer(request, allow_password_change=True)
+    body = await json_body(request)
+    current, new = _text(body, "current_password"), _text(body, "new_password")
+    authenticator = app_services(request).authenticator
+    try:
+        await run_blocking(authenticator.change_password, signed_in.session_id, current, new)
+    except WrongCurrentPasswordError as wrong:
+        raise ApiError(400, str(wrong), kind="invalid") from wrong
+    except AccountLockedError as locked:  # the token used has been revoked
+        message = (
+            "Nhập sai mật khẩu hiện tại quá nhiều lần: tài khoản tạm khóa, mã truy cập này đã bị thu hồi."
+        )
+        raise ApiError(423, message, locked_until=locked.until.isoformat()) from locked
+    except AccountError as refused:
+        raise ApiError(400, str(refused), kind="invalid") from refused
+    message = "Đã đổi mật khẩu; các phiên đăng nhập và mã truy cập khác đã bị thu hồi."
+    return reply({"changed": True, "message": message})
 
 
 async def admin(request: web.Request) -> SignedIn:
@@ -248,7 +315,7 @@ def _department_id(app: Services, reference: str) -> int:
     raise ApiError(400, f"Không có phòng ban «{reference}».")
 
 
-def _dossier_filter(app: Services, query) -> tuple[DossierFilter, int]:
+def _dossier_filter(app: Services, query, officer: OfficerView) -> tuple[DossierFilter, int]:
     status = query.get("status") or None
     if status is not None and status not in STATUS_LABELS:
         raise ApiError(400, f"Trạng thái không hợp lệ; chọn một trong: {', '.join(STATUS_LABELS)}.")
@@ -264,26 +331,39 @@ def _dossier_filter(app: Services, query) -> tuple[DossierFilter, int]:
         procedure_code=query.get("procedure") or None,
         department_id=_department_id(app, department) if department else None,
         overdue=None if not overdue_text else overdue_text == "true",
+        visible=visibility(officer),
     )
     return filters, int(raw_limit)
 
 
-def _list_dossiers(app: Services, query) -> dict[str, Any]:
-    filters, limit = _dossier_filter(app, query)
+def _list_dossiers(app: Services, query, officer: OfficerView) -> dict[str, Any]:
+    filters, limit = _dossier_filter(app, query, officer)
     items = [dossier_summary(view) for view in app.workflow.list(filters, limit)]
     return {"items": items, "count": len(items)}
 
 
 async def list_dossiers(request: web.Request) -> web.Response:
-    await bearer(request)
-    return reply(await run_blocking(_list_dossiers, app_services(request), request.query))
+    signed_in = await bearer(request)
+    app = app_services(request)
+    return reply(await run_blocking(_list_dossiers, app, request.query, signed_in.officer))
+
+
+def api_refusal(error: WorkflowError) -> ApiError:
+    return ApiError(ERROR_STATUS.get(error.kind, 400), str(error), kind=error.kind)
+
+
+def open_dossier(
+    app: Services, code: str, officer: OfficerView, purpose: str, detail: str = ""
+) -> DossierView:
+    """The dossier if `officer` may see it (the read is audited), else the API error that says why."""
+    try:
+        return app.workflow.open_for(code, officer, purpose, detail)
+    except WorkflowError as error:
+        raise api_refusal(error) from error
 
 
 def _detail(app: Services, code: str, actor: OfficerView) -> dict[str, Any]:
-    view = app.workflow.get(code)
-    if view is None:
-        raise ApiError(404, f"Không tìm thấy hồ sơ {code}.")
-    return dossier_detail(app, view, actor)
+    return dossier_detail(app, open_dossier(app, code, actor, audit.VIEW), actor)
 
 
 async def get_dossier(request: web.Request) -> web.Response:
@@ -309,8 +389,8 @@ def _perform(app: Services, code: str, actor: OfficerView, body: dict[str, Any])
             officer=_reference(body, "officer"),
             note=_text(body, "note", required=False),
         )
-    except WorkflowError as refused:
-        raise ApiError(ERROR_STATUS.get(refused.kind, 400), str(refused), kind=refused.kind) from refused
+    except WorkflowError as error:
+        raise api_refusal(error) from error
     return dossier_detail(app, view, actor)
 
 
@@ -328,8 +408,8 @@ def _change_delivery(app: Services, code: str, actor: OfficerView, body: dict[st
         view = app.workflow.change_delivery(
             code, actor, _text(body, "delivery"), _text(body, "address", required=False)
         )
-    except WorkflowError as refused:
-        raise ApiError(ERROR_STATUS.get(refused.kind, 400), str(refused), kind=refused.kind) from refused
+    except WorkflowError as error:
+        raise api_refusal(error) from error
     return dossier_detail(app, view, actor)
 
 
@@ -347,11 +427,9 @@ async def upload_result(request: web.Request) -> web.Response:
     signed_in = await bearer(request)
     code = request.match_info["code"]
     app = app_services(request)
-    view = await run_blocking(app.workflow.get, code)
-    if view is None:
-        raise ApiError(404, f"Không tìm thấy hồ sơ {code}.", kind="not_found")
     if signed_in.officer.role not in (DESK, ADMIN):
         raise ApiError(403, "Chỉ Bộ phận Một cửa tải lên kết quả.", kind="forbidden")
+    await run_blocking(open_dossier, app, code, signed_in.officer, audit.RESULT_UPLOAD)
     content = await request.read()
     try:
         await run_blocking(app.result_files.save, code, content)
@@ -413,6 +491,49 @@ async def create_officer(request: web.Request) -> web.Response:
     return reply(officer_json(officer), 201)
 
 
+def _audit_filter(query) -> tuple[audit.AuditFilter, int]:
+    raw_limit = query.get("limit") or str(DEFAULT_LIMIT)
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise ApiError(400, f"Tham số limit phải là số nguyên từ 1 đến {MAX_LIMIT}.")
+    moments = {}
+    for key in ("since", "until"):
+        raw = query.get(key)
+        try:
+            moments[key] = datetime.fromisoformat(raw) if raw else None
+        except ValueError as error:
+            raise ApiError(400, f"Tham số {key} phải là thời điểm ISO 8601.") from error
+        if moments[key] is not None and moments[key].tzinfo is None:
+            raise ApiError(400, f"Tham số {key} phải có múi giờ (ví dụ 2026-12-01T00:00:00+07:00).")
+    filters = audit.AuditFilter(
+        username=query.get("officer") or None,
+        dossier_code=query.get("dossier") or None,
+        since=moments["since"],
+        until=moments["until"],
+    )
+    return filters, int(raw_limit)
+
+
+def audit_json(item: audit.AuditView) -> dict[str, Any]:
+    return {
+        "at": _iso(item.at),
+        "officer": item.username,
+        "role": item.role,
+        "action": item.action,
+        "action_label": item.action_label,
+        "dossier": item.dossier_code,
+        "detail": item.detail,
+        "allowed": item.allowed,
+    }
+
+
+async def list_audit(request: web.Request) -> web.Response:
+    """Admins only: who looked at which dossier and downloaded which file, newest first."""
+    await admin(request)
+    filters, limit = _audit_filter(request.query)
+    items = await run_blocking(app_services(request).audit_log.list, filters, limit)
+    return reply({"items": [audit_json(item) for item in items], "count": len(items)})
+
+
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(openapi_document(), dumps=_dumps)
 
@@ -422,6 +543,7 @@ def add_api_routes(app: web.Application) -> None:
     router = app.router
     router.add_post("/api/auth/token", issue_token, name="api_token")
     router.add_get("/api/me", me, name="api_me", allow_head=False)
+    router.add_post("/api/me/password", change_my_password, name="api_me_password")
     router.add_get("/api/dossiers", list_dossiers, name="api_dossiers", allow_head=False)
     router.add_get("/api/dossiers/{code}", get_dossier, name="api_dossier", allow_head=False)
     router.add_post("/api/dossiers/{code}/actions", perform_action, name="api_dossier_action")
@@ -431,4 +553,5 @@ def add_api_routes(app: web.Application) -> None:
     router.add_post("/api/departments", create_department)
     router.add_get("/api/officers", list_officers, name="api_officers", allow_head=False)
     router.add_post("/api/officers", create_officer)
+    router.add_get("/api/audit", list_audit, name="api_audit", allow_head=False)
     router.add_get("/api/openapi.json", openapi, name="api_openapi", allow_head=False)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
-import hmac
+import errno
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientSession, ClientTimeout, hdrs, web
+from multidict import MultiDictProxy
 from sqlalchemy import select, text
 
 from backoffice.api import add_api_routes
@@ -25,7 +27,8 @@ from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.documents.declaration_pdf import render_declaration
 from bot.dossiers.attachments import MAX_BYTES, AttachmentRejectedError
-from bot.dossiers.submission import link_token
+from bot.dossiers.submission import link_token_matches
+from bot.limits.rate import SlidingWindowLimiter
 from bot.notifications.delivery import RasaDelivery
 from bot.services import Services, services
 from bot.settings import PROJECT_ROOT, Settings
@@ -37,6 +40,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 WEBCHAT_STATIC = PROJECT_ROOT / "connectors" / "webchat" / "static"
 SETTINGS_KEY = web.AppKey("settings", Settings)
 SERVICES_KEY = web.AppKey("services", Services)
+SIGN_IN_LIMITER_KEY = web.AppKey("sign_in_limiter", SlidingWindowLimiter)  # per client address
 
 
 @aiohttp_jinja2.template("demo.html")
@@ -86,6 +90,11 @@ async def health(request: web.Request) -> web.Response:
         body["channels"] = await asyncio.get_running_loop().run_in_executor(
             None, channel_health, settings, app_services.channel_queue, app_services.channel_updates
         )
+        # Dossier updates not yet in the citizen's conversation, and the delivery rounds run so far.
+        delivery = request.app.get(DELIVERY_KEY)
+        if delivery is not None:
+            waiting = await asyncio.get_running_loop().run_in_executor(None, app_services.outbox.waiting)
+            body["notifications"] = {"waiting": waiting, "delivery_rounds": delivery.rounds}
     return web.json_response(body, status=200 if database_ok else 503)
 
 
@@ -95,9 +104,7 @@ def declaration_pdf(app: Services, code: str) -> bytes | None:
         dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
         if dossier is None or dossier.procedure_code not in app.forms:
             return None
-        answers = {
-            key: str(value) for key, value in (dossier.form_data or {}).items() if not key.startswith("_")
-        }
+        answers = {key: str(value) for key, value in (dossier.form_data or {}).items()}
         form = app.forms[dossier.procedure_code]
         return render_declaration(
             form,
@@ -111,7 +118,7 @@ def declaration_pdf(app: Services, code: str) -> bytes | None:
 
 
 def _citizen_declaration_pdf(app: Services, code: str, token: str) -> bytes | None:
-    if not hmac.compare_digest(token, link_token(app.secret, "declaration", code)):
+    if not link_token_matches(app.secret, "declaration", code, token):
         return None
     return declaration_pdf(app, code)
 
@@ -138,7 +145,7 @@ async def declaration(request: web.Request) -> web.Response:
 
 
 def _citizen_result(app: Services, code: str, token: str) -> bytes | None:
-    if not hmac.compare_digest(token, link_token(app.secret, "result", code)):
+    if not link_token_matches(app.secret, "result", code, token):
         return None
     return app.result_files.get(code)
 
@@ -171,9 +178,12 @@ async def upload(request: web.Request) -> web.Response:
     if request.method == "OPTIONS":
         return web.Response(headers=UPLOAD_CORS)
     try:
-        form = await request.post()
+        form = await read_form(request)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response({"error": "Dạ, tệp lớn hơn 10 MB ạ."}, status=413, headers=UPLOAD_CORS)
+    except web.HTTPBadRequest:
+        error = "Dạ, em không đọc được tệp gửi lên, anh/chị chọn lại tệp giúp em ạ."
+        return web.json_response({"error": error}, status=400, headers=UPLOAD_CORS)
     file = form.get("file")
     if not isinstance(file, web.FileField):
         return web.json_response({"error": "Thiếu tệp (trường 'file')."}, status=400, headers=UPLOAD_CORS)
@@ -261,13 +271,81 @@ async def security_headers(request: web.Request, handler):
     return response
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def read_form(request: web.Request) -> MultiDictProxy:
+    """The request's form; HTTPBadRequest when its body cannot be read as one. aiohttp keeps the result, so a
+    handler's own `await request.post()` afterwards gets the same form without reading again."""
+    try:
+        return await request.post()
+    except web.HTTPException:  # 413: too large
+        raise
+    except Exception as error:  # invalid UTF-8, unknown charset, broken multipart: aiohttp fails many ways
+        raise web.HTTPBadRequest(text="Nội dung gửi lên không đọc được.") from error
+
+
+def _known_charset(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _utf8(text: str) -> bool:
+    """False for text aiohttp decoded from bytes that are not UTF-8 (it hands those over as surrogates)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@web.middleware
+async def readable_requests(request: web.Request, handler):
+    """A request the server cannot read is the client's error, answered 4xx before any handler runs (and not
+    a 500 from deep inside it): headers that are not UTF-8 (a cookie or token with a byte 0xFF), and bodies
+    that are compressed (inflated, a small one could take gigabytes), in an unknown charset or not a form."""
+    if not all(_utf8(value) for value in request.headers.values()):
+        raise web.HTTPBadRequest(text="Tiêu đề yêu cầu (header) không phải UTF-8.")
+    if request.body_exists:
+        encoding = request.headers.get(hdrs.CONTENT_ENCODING, "").strip().lower()
+        if encoding not in ("", "identity"):
+            raise web.HTTPUnsupportedMediaType(text="Nội dung nén (Content-Encoding) không được nhận.")
+        if request.charset and not _known_charset(request.charset):
+            raise web.HTTPUnsupportedMediaType(text="Bảng mã ký tự (charset) không được hỗ trợ.")
+        if request.content_type in FORM_TYPES and request.match_info.handler is not upload:
+            await read_form(request)  # the upload answers the widget in JSON itself
+    return await handler(request)
+
+
+@web.middleware
+async def too_long_names(request: web.Request, handler):
+    """A file name longer than the file system allows (a static file, a result PDF named after the dossier
+    code in the URL) names no file: 404, not the 500 of its OSError."""
+    try:
+        return await handler(request)
+    except OSError as error:
+        if error.errno != errno.ENAMETOOLONG:
+            raise
+        raise web.HTTPNotFound() from error
+
+
 def create_app(
     settings: Settings, app_services: Services | None = None, *, deliver_notifications: bool = True
 ) -> web.Application:
     # Uploads are capped at 10 MB (plus the multipart envelope); aiohttp refuses larger bodies with 413.
-    app = web.Application(middlewares=[security_headers], client_max_size=MAX_BYTES + 64 * 1024)
+    # Bodies are never inflated (readable_requests refuses compressed ones): no decompression bomb.
+    app = web.Application(
+        middlewares=[security_headers, readable_requests, too_long_names],
+        client_max_size=MAX_BYTES + 64 * 1024,
+        handler_args={"auto_decompress": False},
+    )
     app[SETTINGS_KEY] = settings
     app[SERVICES_KEY] = app_services or services()
+    limits = settings.officers
+    app[SIGN_IN_LIMITER_KEY] = SlidingWindowLimiter(limits.sign_in_attempts, limits.sign_in_window_seconds)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),

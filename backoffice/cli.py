@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from bot.db.session import session_factory, upgrade_schema
 from bot.officers.accounts import ROLES, AccountError, Accounts, OfficerView
+from bot.officers.password_policy import PasswordPolicy
 from bot.settings import load_settings
 
 PASSWORD_ENV = "DVC_NEW_OFFICER_PASSWORD"
@@ -60,13 +61,16 @@ def create_officer(accounts: Accounts, args: argparse.Namespace) -> str:
         department_code=args.department,
         title=args.title,
     )
-    return f"created officer {describe(officer)}"
+    return f"created officer {describe(officer)}; they must change the password at first sign-in"
 
 
 def set_password(accounts: Accounts, args: argparse.Namespace) -> str:
     _require_officer(accounts, args.username)
     officer = accounts.set_password(args.username, read_password(args))
-    return f"password changed for {officer.username}; their sessions were closed"
+    return (
+        f"password changed for {officer.username}; their sessions were closed and they must change the "
+        "password at next sign-in"
+    )
 
 
 def deactivate_officer(accounts: Accounts, args: argparse.Namespace) -> str:
@@ -91,6 +95,12 @@ def list_officers(accounts: Accounts, args: argparse.Namespace) -> str:
     rows = [("USERNAME", "ROLE", "DEPARTMENT", "STATUS", "FULL NAME")]
     rows += [(o.username, o.role, o.department_code or "-", _status(o), o.full_name) for o in officers]
     return _table(rows)
+
+
+def set_role(accounts: Accounts, args: argparse.Namespace) -> str:
+    officer = accounts.update_officer(args.username, role=args.role, department_code=args.department)
+    where = f" in {officer.department_code}" if officer.department_code else ""
+    return f"{officer.username} is now {officer.role}{where}"
 
 
 def list_departments(accounts: Accounts, args: argparse.Namespace) -> str:
@@ -153,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("username")
     _password_option(sub)
 
+    sub = command("set-role", set_role, "change an officer's role (and department)")
+    sub.add_argument("username")
+    sub.add_argument("role", choices=ROLES)
+    sub.add_argument("--department", help="department code (kept when omitted)")
+
     for name, handler, help_text in (
         ("deactivate-officer", deactivate_officer, "deactivate an officer (closes their sessions)"),
         ("activate-officer", activate_officer, "reactivate an officer"),
@@ -181,9 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, or a usage error already reported by argparse
         return exit_.code if isinstance(exit_.code, int) else 1
     try:
-        database_url = load_settings().database_url
-        upgrade_schema(database_url)
-        print(args.handler(Accounts(session_factory(database_url)), args))
+        settings = load_settings()
+        upgrade_schema(settings.database_url)
+        policy = PasswordPolicy(min_length=settings.officers.min_password_length)
+        print(args.handler(Accounts(session_factory(settings.database_url), password_policy=policy), args))
     except (AccountError, CommandError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -11,29 +11,35 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import select
 
+from backoffice.officer_password import add_password_pages
 from backoffice.officer_session import (
     HOME_PATH,
     LOGIN_CSRF_COOKIE,
+    PASSWORD_PATH,
     SESSION_COOKIE,
     app_services,
     csrf_ok,
     login_csrf_ok,
     new_login_csrf,
     require_officer,
+    require_signed_in,
     run_blocking,
     safe_next,
     set_cookie,
+    sign_in_rate,
     signed_in_officer,
+    too_many_sign_ins,
     wake_delivery,
 )
 from bot.db.models import Dossier
 from bot.dossiers import delivery
 from bot.dossiers.delivery import MAX_RESULT_BYTES
+from bot.officers import audit
 from bot.officers.accounts import ADMIN, DESK, LEADER, ROLE_LABELS, ROLES, SPECIALIST, AccountError
 from bot.officers.authentication import WEB, AccountLockedError, InvalidCredentialsError, SignedIn
 from bot.services import Services
-from bot.workflow.clock import VIETNAM
-from bot.workflow.permissions import WorkflowError
+from bot.workflow.clock import VIETNAM, local_date, vietnam_time
+from bot.workflow.permissions import WorkflowError, can_see, visibility
 from bot.workflow.service import EVENT_LABELS, DossierFilter, DossierView
 from bot.workflow.states import RESULT_READY, RETURNED, RULES, STATUS_LABELS
 
@@ -42,14 +48,14 @@ INBOX_LIMIT = 500
 
 
 def vn_datetime(moment: datetime | None) -> str:
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return vietnam_time(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def vn_date(day: date | datetime | None) -> str:
     if day is None:
         return ""
     if isinstance(day, datetime):
-        day = day.astimezone(VIETNAM).date()
+        day = local_date(day)
     return day.strftime("%d/%m/%Y")
 
 
@@ -83,11 +89,16 @@ async def login(request: web.Request) -> web.Response:
     if not login_csrf_ok(request, form.get("csrf_token")):
         return _login_page(request, next_url, "Phiên đăng nhập đã hết hạn, vui lòng thử lại.", 403)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
+    rate = sign_in_rate(request)
+    if not rate.allowed:
+        refused = _login_page(request, next_url, too_many_sign_ins(rate), 429)
+        refused.headers["Retry-After"] = str(rate.retry_after_seconds)
+        return refused
     app = app_services(request)
     try:
         officer = await run_blocking(app.authenticator.authenticate, username, password)
     except AccountLockedError as locked:
-        until = locked.until.astimezone(VIETNAM).strftime("%H:%M")
+        until = vietnam_time(locked.until).strftime("%H:%M")
         return _login_page(request, next_url, f"Tài khoản tạm khóa đến {until}", 423)
     except InvalidCredentialsError:
         return _login_page(request, next_url, "Tên đăng nhập hoặc mật khẩu không đúng", 401)
@@ -95,6 +106,8 @@ async def login(request: web.Request) -> web.Response:
     if previous:  # a new sign-in never keeps an older session token alive
         await run_blocking(app.authenticator.close_session, previous)
     issued = await run_blocking(app.authenticator.open_session, officer.id, WEB)
+    if officer.must_change_password:
+        next_url = f"{PASSWORD_PATH}?next={quote(next_url, safe='')}"
     response = web.HTTPFound(next_url)
     max_age = max(0, int((issued.expires_at - datetime.now(issued.expires_at.tzinfo)).total_seconds()))
     set_cookie(response, request, SESSION_COOKIE, issued.token, max_age=max_age)
@@ -103,7 +116,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    signed_in = await require_officer(request)
+    signed_in = await require_signed_in(request)
     if not csrf_ok(signed_in, await request.post()):
         return error_page(request, 403, "Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).", signed_in)
     await run_blocking(app_services(request).authenticator.close_session, request.cookies.get(SESSION_COOKIE))
@@ -142,7 +155,7 @@ async def inbox(request: web.Request) -> web.Response:
     procedure = query.get("procedure") or None
     department_id = _as_int(query.get("department"))
     overdue = True if query.get("overdue") in ("1", "on", "true") else None
-    filters = DossierFilter(status, procedure, department_id, overdue)
+    filters = DossierFilter(status, procedure, department_id, overdue, visible=visibility(signed_in.officer))
     views = await run_blocking(app.workflow.list, filters, INBOX_LIMIT)
     departments = await run_blocking(app.accounts.list_departments)
     procedures = await run_blocking(_procedures_present, app)
@@ -159,6 +172,8 @@ async def inbox(request: web.Request) -> web.Response:
             "overdue": bool(overdue),
         },
         "my_department": signed_in.officer.department_id,
+        "done": RULES[query["done"]].label if query.get("done") in RULES else "",
+        "done_code": query.get("code", ""),
     }
     return aiohttp_jinja2.render_template("officer/dossiers.html", request, context)
 
@@ -185,10 +200,8 @@ def answer_rows(app: Services, view: DossierView) -> list[AnswerRow]:
     return rows
 
 
-def _detail_data(app: Services, code: str, signed_in: SignedIn) -> dict[str, Any] | None:
-    view = app.workflow.get(code)
-    if view is None:
-        return None
+def _detail_data(app: Services, code: str, signed_in: SignedIn) -> dict[str, Any]:
+    view = app.workflow.open_for(code, signed_in.officer, audit.VIEW)
     actions = app.workflow.allowed(view, signed_in.officer)
     holder = view.department.id if view.department else None
     departments = [d for d in app.accounts.list_departments() if d.id != holder]
@@ -218,9 +231,10 @@ async def _render_detail(
     request: web.Request, signed_in: SignedIn, *, error: str = "", status: int = 200, done: str = ""
 ) -> web.Response:
     code = request.match_info["code"]
-    data = await run_blocking(_detail_data, app_services(request), code, signed_in)
-    if data is None:
-        return error_page(request, 404, f"Không tìm thấy hồ sơ {code}.", signed_in)
+    try:
+        data = await run_blocking(_detail_data, app_services(request), code, signed_in)
+    except WorkflowError as refused:
+        return error_page(request, ERROR_STATUS.get(refused.kind, 400), str(refused), signed_in)
     context = {
         **data,
         "signed_in": signed_in,
@@ -247,12 +261,17 @@ async def dossier_action(request: web.Request) -> web.Response:
     if isinstance(upload, web.FileField):
         content = upload.file.read(MAX_RESULT_BYTES + 1)
         if content:
+            if signed_in.officer.role not in (DESK, ADMIN):
+                return error_page(request, 403, "Chỉ Bộ phận Một cửa tải lên kết quả.", signed_in)
+            opened = await _open(request, signed_in, audit.RESULT_UPLOAD)
+            if isinstance(opened, web.Response):
+                return opened
             try:
                 await run_blocking(app_services(request).result_files.save, code, content)
             except ValueError as refused:
                 return await _render_detail(request, signed_in, error=str(refused), status=400)
     try:
-        await run_blocking(
+        view = await run_blocking(
             app_services(request).workflow.perform,
             code,
             action,
@@ -266,7 +285,10 @@ async def dossier_action(request: web.Request) -> web.Response:
             request, signed_in, error=str(refused), status=ERROR_STATUS.get(refused.kind, 400)
         )
     wake_delivery(request)
-    raise web.HTTPFound(f"/officer/dossiers/{quote(code, safe='')}?done={quote(action, safe='')}")
+    done = f"done={quote(action, safe='')}"
+    if not can_see(view.position, signed_in.officer):  # forwarded out of their scope: back to the inbox
+        raise web.HTTPFound(f"{HOME_PATH}?{done}&code={quote(code, safe='')}")
+    raise web.HTTPFound(f"/officer/dossiers/{quote(code, safe='')}?{done}")
 
 
 async def dossier_delivery(request: web.Request) -> web.Response:
@@ -292,18 +314,33 @@ async def dossier_delivery(request: web.Request) -> web.Response:
     raise web.HTTPFound(f"/officer/dossiers/{quote(code, safe='')}?done=change_delivery")
 
 
+async def _open(
+    request: web.Request, signed_in: SignedIn, purpose: str, detail: str = ""
+) -> DossierView | web.Response:
+    """The request's dossier if the officer may see it (the read is audited), else the error page."""
+    code = request.match_info["code"]
+    try:
+        return await run_blocking(
+            app_services(request).workflow.open_for, code, signed_in.officer, purpose, detail
+        )
+    except WorkflowError as refused:
+        return error_page(request, ERROR_STATUS.get(refused.kind, 400), str(refused), signed_in)
+
+
 async def dossier_result(request: web.Request) -> web.Response:
     signed_in = await require_officer(request)
     code = request.match_info["code"]
+    opened = await _open(request, signed_in, audit.RESULT)
+    if isinstance(opened, web.Response):
+        return opened
     pdf = await run_blocking(app_services(request).result_files.get, code)
     if pdf is None:
         return error_page(request, 404, f"Hồ sơ {code} chưa có tệp kết quả.", signed_in)
     return web.Response(body=pdf, content_type="application/pdf", headers={"Cache-Control": "no-store"})
 
 
-def _attachment(app: Services, code: str, upload_id: str) -> tuple[Any, bytes] | None:
-    view = app.workflow.get(code)
-    if view is None or not any(item.get("upload_id") == upload_id for item in view.attachments):
+def _attachment(app: Services, view: DossierView, upload_id: str) -> tuple[Any, bytes] | None:
+    if not any(item.get("upload_id") == upload_id for item in view.attachments):
         return None
     stored = app.attachments.get(upload_id)
     content = app.attachments.content(upload_id) if stored else None
@@ -312,9 +349,11 @@ def _attachment(app: Services, code: str, upload_id: str) -> tuple[Any, bytes] |
 
 async def dossier_attachment(request: web.Request) -> web.Response:
     signed_in = await require_officer(request)
-    found = await run_blocking(
-        _attachment, app_services(request), request.match_info["code"], request.match_info["upload_id"]
-    )
+    upload_id = request.match_info["upload_id"]
+    opened = await _open(request, signed_in, audit.ATTACHMENT, upload_id)
+    if isinstance(opened, web.Response):
+        return opened
+    found = await run_blocking(_attachment, app_services(request), opened, upload_id)
     if found is None:
         return error_page(request, 404, "Không tìm thấy tệp đính kèm của hồ sơ này.", signed_in)
     stored, content = found
@@ -334,6 +373,9 @@ async def dossier_declaration(request: web.Request) -> web.Response:
 
     signed_in = await require_officer(request)
     code = request.match_info["code"]
+    opened = await _open(request, signed_in, audit.DECLARATION)
+    if isinstance(opened, web.Response):
+        return opened
     pdf = await run_blocking(declaration_pdf, app_services(request), code)
     if pdf is None:
         return error_page(request, 404, f"Không có tờ khai của hồ sơ {code}.", signed_in)
@@ -344,10 +386,11 @@ async def dossier_declaration(request: web.Request) -> web.Response:
 
 ADMIN_DONE = {
     "department": "Đã tạo phòng ban.",
-    "officer": "Đã tạo tài khoản cán bộ.",
+    "officer": "Đã tạo tài khoản cán bộ. Cán bộ sẽ phải đổi mật khẩu khi đăng nhập lần đầu.",
     "activated": "Đã kích hoạt tài khoản.",
     "deactivated": "Đã vô hiệu hoá tài khoản và đóng mọi phiên đăng nhập.",
-    "password": "Đã đặt lại mật khẩu; các phiên đăng nhập của cán bộ đã bị đóng.",
+    "password": "Đã đặt lại mật khẩu; các phiên đăng nhập của cán bộ đã bị đóng. "
+    "Cán bộ sẽ phải đổi mật khẩu khi đăng nhập lần sau.",
     "unlocked": "Đã mở khoá tài khoản.",
 }
 
@@ -379,9 +422,36 @@ async def _render_admin(
         "error": error,
         "done": ADMIN_DONE.get(request.query.get("done", ""), ""),
         "form": form or {},
+        "password_rules": app.password_policy.describe(),
         "now": datetime.now(VIETNAM),
     }
     return aiohttp_jinja2.render_template("officer/admin.html", request, context, status=status)
+
+
+AUDIT_PAGE_LIMIT = 500
+
+
+async def admin_audit(request: web.Request) -> web.Response:
+    """Who looked at which dossier and downloaded which file (admins only), newest first."""
+    signed_in = await _require_admin(request)
+    query = request.query
+    day = query.get("day", "")
+    since = until = None
+    try:
+        if day:
+            start = datetime.combine(date.fromisoformat(day), datetime.min.time(), VIETNAM)
+            since, until = start, start + timedelta(days=1)
+    except ValueError:
+        day = ""
+    filters = audit.AuditFilter(query.get("officer") or None, query.get("dossier") or None, since, until)
+    entries = await run_blocking(app_services(request).audit_log.list, filters, AUDIT_PAGE_LIMIT)
+    context = {
+        "signed_in": signed_in,
+        "entries": entries,
+        "role_labels": ROLE_LABELS,
+        "selected": {"officer": query.get("officer", ""), "dossier": query.get("dossier", ""), "day": day},
+    }
+    return aiohttp_jinja2.render_template("officer/audit.html", request, context)
 
 
 async def admin_page(request: web.Request) -> web.Response:
@@ -462,6 +532,7 @@ def add_officer_pages(app: web.Application) -> None:
     router.add_get("/officer/login", login_form, name="officer_login")
     router.add_post("/officer/login", login)
     router.add_post("/officer/logout", logout, name="officer_logout")
+    add_password_pages(app)
     router.add_get("/officer/dossiers", inbox, name="officer_dossiers")
     router.add_get("/officer/dossiers/{code}", dossier_detail, name="officer_dossier")
     router.add_post("/officer/dossiers/{code}/actions", dossier_action, name="officer_dossier_action")
@@ -474,6 +545,7 @@ def add_officer_pages(app: web.Application) -> None:
     router.add_post("/officer/dossiers/{code}/delivery", dossier_delivery, name="officer_dossier_delivery")
     router.add_get("/officer/dossiers/{code}/result.pdf", dossier_result, name="officer_result")
     router.add_get("/officer/admin", admin_page, name="officer_admin")
+    router.add_get("/officer/admin/audit", admin_audit, name="officer_audit")
     router.add_post("/officer/admin/departments", admin_create_department)
     router.add_post("/officer/admin/officers", admin_create_officer)
     router.add_post("/officer/admin/officers/{username}/active", admin_set_active)

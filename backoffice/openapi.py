@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.dossiers import delivery
 from bot.officers.accounts import ROLES
+from bot.officers.password_policy import DEFAULT_MIN_LENGTH, MAX_LENGTH
 from bot.workflow.states import RULES, STATUS_LABELS
 
 
@@ -31,6 +32,7 @@ NULLABLE_STRING = {"type": "string", "nullable": True}
 UNAUTHORIZED = _error("Thiếu hoặc sai mã truy cập (kèm header WWW-Authenticate: Bearer)")
 FORBIDDEN = _error("Không có quyền")
 BAD_REQUEST = _error("Yêu cầu không hợp lệ")
+PASSWORD_CHANGE_REQUIRED = _error("Phải đổi mật khẩu trước (kind=password_change_required)")
 CODE_PARAMETER = {
     "name": "code",
     "in": "path",
@@ -45,8 +47,19 @@ SCHEMAS: dict[str, Any] = {
         "required": ["error"],
         "properties": {
             "error": {"type": "string", "description": "Lý do, bằng tiếng Việt"},
-            "kind": {"type": "string", "enum": ["invalid", "forbidden", "not_found", "conflict"]},
+            "kind": {
+                "type": "string",
+                "enum": [
+                    "invalid",
+                    "forbidden",
+                    "not_found",
+                    "conflict",
+                    "password_change_required",
+                    "rate_limited",
+                ],
+            },
             "locked_until": {"type": "string", "format": "date-time"},
+            "retry_after": {"type": "integer", "description": "Số giây phải chờ (kèm header Retry-After)"},
         },
     },
     "TokenRequest": {
@@ -61,7 +74,30 @@ SCHEMAS: dict[str, Any] = {
             "access_token": {"type": "string"},
             "token_type": {"type": "string", "enum": ["bearer"]},
             "expires_at": {"type": "string", "format": "date-time"},
+            "must_change_password": {
+                "type": "boolean",
+                "description": "true: mật khẩu do người khác đặt; chỉ POST /api/me/password dùng được mã này",
+            },
         },
+    },
+    "PasswordChange": {
+        "type": "object",
+        "required": ["current_password", "new_password"],
+        "properties": {
+            "current_password": {"type": "string", "format": "password"},
+            "new_password": {
+                "type": "string",
+                "format": "password",
+                "minLength": DEFAULT_MIN_LENGTH,
+                "maxLength": MAX_LENGTH,
+                "description": "Có cả chữ cái và chữ số, không chứa tên đăng nhập, không phổ biến",
+            },
+        },
+    },
+    "PasswordChanged": {
+        "type": "object",
+        "required": ["changed", "message"],
+        "properties": {"changed": {"type": "boolean"}, "message": {"type": "string"}},
     },
     "Department": {
         "type": "object",
@@ -115,7 +151,12 @@ SCHEMAS: dict[str, Any] = {
             "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
             "full_name": {"type": "string"},
             "role": {"type": "string", "enum": list(ROLES)},
-            "password": {"type": "string", "format": "password", "minLength": 8},
+            "password": {
+                "type": "string",
+                "format": "password",
+                "minLength": DEFAULT_MIN_LENGTH,
+                "description": "Mật khẩu ban đầu: cán bộ phải đổi khi đăng nhập lần đầu",
+            },
             "department": {"type": "string", "description": "Mã phòng ban (bắt buộc trừ vai trò admin)"},
             "title": {"type": "string"},
         },
@@ -192,6 +233,16 @@ SCHEMAS: dict[str, Any] = {
                     "fee_amount": {"type": "integer", "nullable": True},
                     "fee_paid": {"type": "boolean"},
                     "fee_receipt": {"type": "string"},
+                    "consent": {
+                        "type": "object",
+                        "nullable": True,
+                        "description": "The personal data notice agreed to (label/sha256) and when",
+                        "properties": {
+                            "version": {"type": "string"},
+                            "given_at": {"type": "string", "format": "date-time"},
+                        },
+                    },
+                    "personal_data_erased_at": {"type": "string", "format": "date-time", "nullable": True},
                     "result_delivery": {"type": "string", "enum": list(delivery.CHOICES)},
                     "delivery_address": {"type": "string"},
                     "answers": {"type": "object", "additionalProperties": True},
@@ -244,6 +295,29 @@ SCHEMAS: dict[str, Any] = {
             "note": {"type": "string", "description": "Bắt buộc với request_supplement và reject"},
         },
     },
+    "AuditEntry": {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "officer": {"type": "string"},
+            "role": {"type": "string"},
+            "action": {
+                "type": "string",
+                "enum": ["view", "attachment", "declaration", "result", "result_upload"],
+            },
+            "action_label": {"type": "string"},
+            "dossier": {"type": "string"},
+            "detail": {"type": "string"},
+            "allowed": {"type": "boolean"},
+        },
+    },
+    "AuditList": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+            "count": {"type": "integer"},
+        },
+    },
     "Upload": {
         "type": "object",
         "properties": {
@@ -271,18 +345,40 @@ PATHS: dict[str, Any] = {
                 "400": BAD_REQUEST,
                 "401": _error("Tên đăng nhập hoặc mật khẩu không đúng"),
                 "423": _error("Tài khoản tạm khóa (locked_until)"),
+                "429": _error(
+                    "Quá nhiều lần đăng nhập từ địa chỉ này (kind=rate_limited, header Retry-After)"
+                ),
             },
         }
     },
     "/api/me": {
         "get": {
             "summary": "Cán bộ đang đăng nhập",
-            "responses": {"200": _json(_ref("Me"), "Cán bộ"), "401": UNAUTHORIZED},
+            "responses": {
+                "200": _json(_ref("Me"), "Cán bộ"),
+                "401": UNAUTHORIZED,
+                "403": PASSWORD_CHANGE_REQUIRED,
+            },
+        }
+    },
+    "/api/me/password": {
+        "post": {
+            "summary": "Đổi mật khẩu của chính mình (các phiên và mã truy cập khác bị thu hồi)",
+            "description": "Dùng được cả khi tài khoản đang phải đổi mật khẩu (must_change_password).",
+            "requestBody": _body(_ref("PasswordChange")),
+            "responses": {
+                "200": _json(_ref("PasswordChanged"), "Đã đổi mật khẩu"),
+                "400": _error("Mật khẩu hiện tại sai hoặc mật khẩu mới không đạt yêu cầu (kind=invalid)"),
+                "401": UNAUTHORIZED,
+                "423": _error("Sai mật khẩu hiện tại quá nhiều lần: tài khoản tạm khóa, mã này bị thu hồi"),
+            },
         }
     },
     "/api/dossiers": {
         "get": {
-            "summary": "Danh sách hồ sơ (mới nhất trước)",
+            "summary": "Danh sách hồ sơ cán bộ được xem (mới nhất trước)",
+            "description": "Một cửa: hồ sơ đang ở Bộ phận Một cửa và hồ sơ đã có quyết định; chuyên viên và "
+            "lãnh đạo phòng: hồ sơ phòng mình đang giữ; chủ tịch UBND và quản trị: mọi hồ sơ.",
             "parameters": [
                 _query("status", "Trạng thái", {"type": "string", "enum": list(STATUS_LABELS)}),
                 _query("procedure", "Mã thủ tục"),
@@ -304,6 +400,9 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": _json(_ref("DossierDetail"), "Hồ sơ"),
                 "401": UNAUTHORIZED,
+                "403": _error(
+                    "Hồ sơ không thuộc phạm vi của cán bộ (kind=forbidden); lượt bị từ chối được ghi nhật ký"
+                ),
                 "404": _error("Không có hồ sơ"),
             },
         }
@@ -403,6 +502,30 @@ PATHS: dict[str, Any] = {
             },
         },
     },
+    "/api/audit": {
+        "get": {
+            "summary": "Nhật ký truy cập hồ sơ: ai xem hồ sơ nào, tải tệp nào, lúc nào (chỉ quản trị)",
+            "parameters": [
+                _query("officer", "Tên đăng nhập của cán bộ"),
+                _query("dossier", "Mã hồ sơ"),
+                _query(
+                    "since", "Từ thời điểm (ISO 8601, có múi giờ)", {"type": "string", "format": "date-time"}
+                ),
+                _query(
+                    "until",
+                    "Đến trước thời điểm (ISO 8601, có múi giờ)",
+                    {"type": "string", "format": "date-time"},
+                ),
+                _query("limit", "Số dòng tối đa", {"type": "integer", "minimum": 1, "maximum": 500}),
+            ],
+            "responses": {
+                "200": _json(_ref("AuditList"), "Nhật ký, mới nhất trước"),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+                "403": _error("Chỉ quản trị hệ thống"),
+            },
+        }
+    },
     "/api/openapi.json": {
         "get": {
             "summary": "Tài liệu OpenAPI này",
@@ -455,7 +578,8 @@ def openapi_document() -> dict[str, Any]:
             "title": "Trợ lý DVC – API cho cán bộ",
             "version": "1.0.0",
             "description": "Tiếp nhận và xử lý hồ sơ dịch vụ công; xác thực bằng mã truy cập Bearer "
-            "lấy từ POST /api/auth/token.",
+            "lấy từ POST /api/auth/token. Khi tài khoản phải đổi mật khẩu (must_change_password), mọi "
+            "đường dẫn cần mã truy cập trả 403 kind=password_change_required, trừ POST /api/me/password.",
         },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],

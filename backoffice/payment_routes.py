@@ -4,7 +4,6 @@ the development gateway (only with DVC_DEV_PAYMENT_GATEWAY=1). Thin: bot/payment
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ import aiohttp_jinja2
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from backoffice.officer_session import app_services, run_blocking, wake_delivery
-from bot.dossiers.submission import link_token
+from bot.dossiers.submission import link_token_matches
 from bot.payments import messages, vietqr, vnpay
 from bot.payments.dev_gateway import DevGateway, OrderRefusedError
 from bot.services import Services
@@ -63,7 +62,7 @@ async def payment_return(request: web.Request) -> web.Response:
 async def vietqr_image(request: web.Request) -> web.Response:
     app = app_services(request)
     code = request.match_info["code"]
-    if not hmac.compare_digest(request.query.get("t", ""), link_token(app.secret, "vietqr", code)):
+    if not link_token_matches(app.secret, "vietqr", code, request.query.get("t", "")):
         raise web.HTTPNotFound(text="Không tìm thấy mã QR (liên kết không đúng).")
     payload = await run_blocking(app.payments.transfer_payload, code)
     if not payload:
@@ -124,7 +123,9 @@ async def _call_ipn(url: str, answer: dict[str, str]) -> None:
 async def dev_gateway_querydr(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
+        body = None
+    if not isinstance(body, dict):
         return web.json_response({"vnp_ResponseCode": "99", "vnp_Message": "Invalid request"}, status=400)
     answer = request.app[GATEWAY_KEY].querydr(body, datetime.now(timezone.utc))
     return web.json_response(answer)

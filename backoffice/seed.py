@@ -1,7 +1,9 @@
 """Demo data for a fresh installation: the commune's departments, one officer per role and five dossiers.
 
 `python -m backoffice seed-demo` (password from DVC_DEMO_PASSWORD). Running it again changes nothing:
-departments and officers are only created when missing, dossiers only when no demo dossier exists."""
+departments and officers are only created when missing, dossiers only when no demo dossier exists. The demo
+officers must change that published password at first sign-in, unless DVC_DEMO_SKIP_PASSWORD_CHANGE=1
+(development only: refused in production)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy import func, select
 from bot.db.models import Dossier
 from bot.forms.definitions import FormSpec
 from bot.forms.validators import Valid, validate
-from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST, check_password_policy
+from bot.officers.accounts import ADMIN, CHAIRMAN, DESK, SPECIALIST, check_password_policy
 from bot.otp.service import phone_hash
 from bot.services import Services
 from bot.workflow.clock import VIETNAM
@@ -37,7 +39,7 @@ OFFICERS = (
     ("tuphap", "Lê Văn Hùng", SPECIALIST, "TU_PHAP", "Công chức Tư pháp - Hộ tịch"),
     ("tuphap2", "Phạm Thị Mai", SPECIALIST, "TU_PHAP", "Công chức Tư pháp - Hộ tịch"),
     ("congan", "Đỗ Minh Tuấn", SPECIALIST, "CONG_AN", "Cán bộ Công an xã"),
-    ("chutich", "Hoàng Văn Nam", LEADER, "LANH_DAO", "Chủ tịch UBND xã"),
+    ("chutich", "Hoàng Văn Nam", CHAIRMAN, "LANH_DAO", "Chủ tịch UBND xã"),
 )
 
 # procedure, applicant, phone, steps (action, officer username, options); the intended final status
@@ -153,16 +155,20 @@ def valid_answers(form: FormSpec, applicant: str, phone: str, today: date) -> di
     return answers
 
 
-def _seed_accounts(app: Services, password: str, report: SeedReport) -> None:
+def _seed_accounts(app: Services, password: str, report: SeedReport, password_change: bool) -> None:
+    missing = [officer for officer in OFFICERS if app.accounts.get_officer(officer[0]) is None]
+    for username, *_ in missing:  # refuse the password before anything is created
+        check_password_policy(password, username, app.accounts.password_policy)
     existing = {department.code for department in app.accounts.list_departments()}
     for code, name in DEPARTMENTS:
         if code not in existing:
             app.accounts.create_department(code, name)
             report.departments_created.append(code)
-    for username, full_name, role, department, title in OFFICERS:
-        if app.accounts.get_officer(username) is None:
-            app.accounts.create_officer(username, full_name, role, password, department, title)
-            report.officers_created.append(username)
+    for username, full_name, role, department, title in missing:
+        app.accounts.create_officer(
+            username, full_name, role, password, department, title, must_change_password=password_change
+        )
+        report.officers_created.append(username)
 
 
 def _has_demo_dossiers(app: Services) -> bool:
@@ -193,11 +199,12 @@ def _seed_dossiers(app: Services, report: SeedReport) -> None:
         report.dossiers_created.append(submitted.code)
 
 
-def seed_demo(app: Services, password: str) -> SeedReport:
-    """Create what is missing of the demo data; raises AccountError for a too short password."""
-    check_password_policy(password)
+def seed_demo(app: Services, password: str, *, password_change: bool = True) -> SeedReport:
+    """Create what is missing of the demo data; raises AccountError for a password the policy refuses
+    (checked when there are officers to create with it). The officers created must change the password at
+    first sign-in unless `password_change` is False (tests, DVC_DEMO_SKIP_PASSWORD_CHANGE)."""
     report = SeedReport()
-    _seed_accounts(app, password, report)
+    _seed_accounts(app, password, report, password_change)
     if not _has_demo_dossiers(app):
         _seed_dossiers(app, report)
     return report

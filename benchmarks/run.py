@@ -47,6 +47,7 @@ from eval.run import load_questions
 GREETING_TURNS = 200
 CONCURRENT_SENDERS = 10
 TURNS_PER_SENDER_SEQUENTIAL = 10  # a fresh sender every 10 turns, as real conversations are short
+BENCH_PASSWORD = "bench-password-2026"
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -250,12 +251,14 @@ def officer_workflow_latency(services: Services, sender: str) -> dict[str, objec
         ("bench-specialist", "specialist", "TU_PHAP"),
         ("bench-leader", "leader", "LANH_DAO"),
     ]:
-        accounts.create_officer(username, username, role, "bench-password", department)
+        accounts.create_officer(
+            username, username, role, BENCH_PASSWORD, department, must_change_password=False
+        )
     with sessions() as session:
         code = session.execute(select(Dossier.code).where(Dossier.sender_id == sender)).scalar_one()
     tokens = {
         username: post_json(
-            f"{services.backoffice_url}/api/auth/token", {"username": username, "password": "bench-password"}
+            f"{services.backoffice_url}/api/auth/token", {"username": username, "password": BENCH_PASSWORD}
         )["access_token"]
         for username in {step[0] for step in WORKFLOW}
     }

@@ -2,7 +2,8 @@
 
 The domain builds `Reply` objects; Rasa actions hand them to Rasa with `to_rasa`; each channel connector gets
 them back with `from_rasa` and renders them within its own limits (bot/channels/render.py). A button's payload
-is built by `intent_payload`, never by hand, so its JSON is always valid whatever the entity values hold.
+is built by `intent_payload`, never by hand, so its JSON is always valid whatever the entity values hold, and
+as short as it can be.
 """
 
 from __future__ import annotations
@@ -52,8 +53,21 @@ SHARE_PHONE_BUTTON = Button("Chia sẻ số điện thoại", "/phone_shared", S
 
 
 def intent_payload(intent: str, **entities: Any) -> str:
-    """'/intent{"entity": "value"}', the form Rasa reads from a button as an intent with entities."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+    """'/intent{"entity":"value"}', the form Rasa reads from a button as an intent with entities.
+
+    Every payload the bot builds comes from here. Compact JSON, and letters as themselves rather than \\u
+    escapes: Telegram allows 64 bytes of callback_data counted in UTF-8, where "ộ" takes 3 bytes but its
+    escape 6. A payload still longer than a platform allows is swapped for a short token when rendered
+    (bot/channels/render.py), so measure in bytes (`payload_bytes`), never in characters.
+    """
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
+
+
+def payload_bytes(payload: str) -> int:
+    """The size a chat platform counts: UTF-8 bytes."""
+    return len(payload.encode("utf-8"))
 
 
 def to_rasa(reply: Reply) -> dict[str, Any]:

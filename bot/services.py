@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 
 from sqlalchemy.orm import sessionmaker
 
+from bot import faults
 from bot.calendar.working_days import WorkingCalendar, calendar_from_env
 from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.library import ProcedureLibrary, build_library
@@ -27,11 +28,17 @@ from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
 from bot.notifications.outbox import Outbox
 from bot.officers.accounts import Accounts
+from bot.officers.audit import AuditLog
 from bot.officers.authentication import Authenticator
+from bot.officers.password_policy import PasswordPolicy
+from bot.offset_clock import clock_for
 from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
 from bot.payments.desk import FeeDesk
 from bot.payments.fees import FeeSchedule
 from bot.payments.service import PaymentService
+from bot.privacy.conversations import ConversationStore
+from bot.privacy.retention import RetentionJob
+from bot.privacy.subject_access import SubjectAccess
 from bot.settings import Settings, load_settings
 from bot.sms.providers import SmsProvider, sms_provider_from_env
 from bot.workflow.service import WorkflowService
@@ -40,6 +47,9 @@ from bot.workflow.service import WorkflowService
 @dataclass
 class Services:
     settings: Settings
+
+    def __post_init__(self) -> None:
+        faults.configure(self.settings)  # the crash tests' fault points (a no-op unless the tests arm them)
 
     @cached_property
     def library(self) -> ProcedureLibrary:
@@ -81,11 +91,15 @@ class Services:
 
     @cached_property
     def otp(self) -> OtpService:
-        return OtpService(self.sessions, self.sms, self.secret, otp_config_from_env())
+        return OtpService(
+            self.sessions, self.sms, self.secret, otp_config_from_env(), clock=clock_for(self.settings)
+        )
 
     @cached_property
     def dossiers(self) -> DossierService:
-        return DossierService(self.sessions, self.calendar, fees=self.fees)
+        return DossierService(
+            self.sessions, self.calendar, fees=self.fees, agency_code=self.settings.agency_code
+        )
 
     @cached_property
     def fees(self) -> FeeSchedule:
@@ -123,11 +137,19 @@ class Services:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return Accounts(self.sessions)
+        return Accounts(self.sessions, password_policy=self.password_policy)
+
+    @cached_property
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy(min_length=self.settings.officers.min_password_length)
+
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        return AuditLog(self.sessions)
 
     @cached_property
     def authenticator(self) -> Authenticator:
-        return Authenticator(self.sessions)
+        return Authenticator.from_settings(self.sessions, self.settings.officers)
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -135,7 +157,9 @@ class Services:
 
     @cached_property
     def status_desk(self) -> DossierStatusDesk:
-        return DossierStatusDesk(self.workflow, self.sessions, self.otp, self.secret)
+        return DossierStatusDesk(
+            self.workflow, self.sessions, self.otp, self.secret, data_rights=self.subject_access
+        )
 
     @cached_property
     def attachments(self) -> AttachmentStore:
@@ -160,6 +184,23 @@ class Services:
     @cached_property
     def sms(self) -> SmsProvider:
         return sms_provider_from_env()
+
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        """Rasa's tracker store, for retention and the citizen's data rights (not for the dialogue)."""
+        return ConversationStore(self.settings.privacy.tracker_db_url)
+
+    @cached_property
+    def subject_access(self) -> SubjectAccess:
+        return SubjectAccess(
+            self.sessions, self.conversations, self.settings.privacy, self.verified_contacts, self.misses
+        )
+
+    @cached_property
+    def retention(self) -> RetentionJob:
+        return RetentionJob(
+            self.settings.privacy, self.sessions, self.conversations, self.attachments, self.result_files
+        )
 
     def declaration_url(self, dossier_code: str) -> str:
         token = link_token(self.secret, "declaration", dossier_code)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The receiving agency's identifier in the national list of agencies (mã đơn vị), the first part of every
+# dossier code: 000.00.12.H23 -> 000.00.12.H23-251122-0007. The demo commune's; each commune sets its own.
+DEMO_AGENCY_CODE = "000.00.12.H23"
+AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")  # what status lookups recognise in a message
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,71 @@ class PaymentSettings:
         return bool(self.bank_bin and self.bank_account)
 
 
+@dataclass(frozen=True)
+class OfficerSecuritySettings:
+    """Officers' sign-in: session lifetimes, lockout, password rules, sign-in rate limits, Secure cookies."""
+
+    web_session_hours: float = 8  # a browser session ends this long after sign-in, used or not
+    web_idle_minutes: float = 30  # ... or after this long without a request
+    api_token_hours: float = 12
+    api_idle_minutes: float = 60
+    lockout_threshold: int = 5  # consecutive wrong passwords that lock an account
+    lockout_minutes: float = 15
+    min_password_length: int = 12  # for new and changed passwords (bot/officers/password_policy.py)
+    sign_in_attempts: int = 20  # sign-in attempts (page and API together) per client address per window
+    sign_in_window_seconds: float = 300
+    # Behind a reverse proxy (nginx) that sets X-Forwarded-Proto and X-Forwarded-For: only then are those
+    # headers believed (anyone can send them to a back-office reachable directly).
+    trust_proxy: bool = False
+    # Development only: the demo officers keep DVC_DEMO_PASSWORD instead of changing it at first sign-in.
+    demo_skip_password_change: bool = False
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """How long personal data is kept (Decree 13/2023/NĐ-CP: no longer than the purpose needs) and where the
+    conversations are (Rasa's SQL tracker store, as endpoints*.yml configures it)."""
+
+    # Conversations idle this long lose their texts and slot values (intents, actions and times are kept).
+    # 90 days: the time a citizen has to complain about an administrative act (Law on Complaints 2011), during
+    # which what the assistant told them may be needed; the dossier itself does not depend on the chat.
+    chat_retention_days: int = 90
+    # Closed dossiers keep their personal fields this long after the result was returned. A conservative
+    # default: each commune must set it from its archive rules (the register itself keeps the legal record).
+    dossier_retention_years: int = 5
+    # Uploads that no dossier refers to are deleted after this long (an unfinished form may still use them).
+    upload_grace_hours: int = 24
+    tracker_db_url: str = ""  # SQLAlchemy URL of Rasa's tracker store
+
+
+def tracker_db_url(var_dir: Path, profile: str) -> str:
+    """DVC_TRACKER_DB_URL, else the database endpoints.production.yml names (TRACKER_DB_*) in production,
+    else the SQLite file of endpoints.yml."""
+    explicit = os.environ.get("DVC_TRACKER_DB_URL", "").strip()
+    if explicit:
+        return explicit
+    if profile == PRODUCTION:
+        user = quote(os.environ.get("TRACKER_DB_USER", "rasa"), safe="")
+        password = quote(os.environ.get("TRACKER_DB_PASSWORD", ""), safe="")
+        credentials = f"{user}:{password}" if password else user
+        host = os.environ.get("TRACKER_DB_HOST", "localhost")
+        port = os.environ.get("TRACKER_DB_PORT", "5432")
+        return f"postgresql://{credentials}@{host}:{port}/{os.environ.get('TRACKER_DB_NAME', 'rasa')}"
+    return f"sqlite:///{var_dir / 'rasa_tracker.db'}"
+
+
+def privacy_settings(var_dir: Path, profile: str) -> PrivacySettings:
+    default = PrivacySettings()
+    return PrivacySettings(
+        chat_retention_days=int(os.environ.get("DVC_CHAT_RETENTION_DAYS") or default.chat_retention_days),
+        dossier_retention_years=int(
+            os.environ.get("DVC_DOSSIER_RETENTION_YEARS") or default.dossier_retention_years
+        ),
+        upload_grace_hours=int(os.environ.get("DVC_UPLOAD_GRACE_HOURS") or default.upload_grace_hours),
+        tracker_db_url=tracker_db_url(var_dir, profile),
+    )
+
+
 DEV_GATEWAY_PATH = "/payments/dev-gateway"
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -134,6 +206,7 @@ class Settings:
     var_dir: Path
     home_level: str  # the catalogue level this deployment serves first when a question fits several
     verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
+    agency_code: str = DEMO_AGENCY_CODE  # DVC_AGENCY_CODE: first part of this commune's dossier codes
     rasa_auth_token: str = ""  # for Rasa's HTTP API (the back-office pushes dossier updates through it)
     notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
     telegram: TelegramSettings = TelegramSettings()
@@ -141,6 +214,14 @@ class Settings:
     search: SearchSettings = SearchSettings()
     payments: PaymentSettings = PaymentSettings()
     profile: str = DEVELOPMENT  # DVC_PROFILE: development | production
+    privacy: PrivacySettings = PrivacySettings()
+    log_level: str = "INFO"  # DVC_LOG_LEVEL: the back-office's (Rasa's: LOG_LEVEL or --debug)
+    officers: OfficerSecuritySettings = OfficerSecuritySettings()
+    # DVC_FAULT_FILE: arms the crash tests' fault points (bot/faults.py); only the test stack sets it.
+    fault_file: Path | None = None
+    # DVC_CLOCK_OFFSET_FILE: the OTP clock runs ahead by the seconds written there (bot/offset_clock.py), so
+    # that tests see a code expire without sleeping; only the test stack sets it.
+    clock_offset_file: Path | None = None
 
 
 def refusals(settings: Settings) -> list[str]:
@@ -151,9 +232,71 @@ def refusals(settings: Settings) -> list[str]:
             "DVC_DEV_PAYMENT_GATEWAY=1 plays the payment gateway itself and marks fees paid without money: "
             "it is refused with DVC_PROFILE=production. Unset it and configure VNPAY_* instead."
         )
+    if settings.profile == PRODUCTION and settings.officers.demo_skip_password_change:
+        problems.append(
+            "DVC_DEMO_SKIP_PASSWORD_CHANGE=1 lets the demo officers keep the published demo password: it is "
+            "refused with DVC_PROFILE=production. Unset it."
+        )
+    if settings.profile == PRODUCTION and settings.fault_file is not None:
+        problems.append(
+            "DVC_FAULT_FILE arms the crash tests' fault points (a process may kill itself on purpose): it is "
+            "refused with DVC_PROFILE=production. Unset it."
+        )
+    if settings.profile == PRODUCTION and settings.clock_offset_file is not None:
+        problems.append(
+            "DVC_CLOCK_OFFSET_FILE lets a file move the servers' clock (OTP expiry, resend intervals): it is "
+            "refused with DVC_PROFILE=production. Unset it."
+        )
     if settings.profile not in (DEVELOPMENT, PRODUCTION):
         problems.append(f"DVC_PROFILE must be {DEVELOPMENT} or {PRODUCTION}, not {settings.profile!r}.")
     return problems
+
+
+def exit_if_refused(settings: Settings) -> None:
+    """A server starting (the action server, the Rasa server's channels): stop with each refusal."""
+    problems = refusals(settings)
+    if problems:
+        raise SystemExit("\n".join(f"error: {problem}" for problem in problems))
+
+
+def agency_code_from_env() -> str:
+    code = os.environ.get("DVC_AGENCY_CODE", "").strip() or DEMO_AGENCY_CODE
+    if not AGENCY_CODE.fullmatch(code):
+        raise ValueError(
+            f"DVC_AGENCY_CODE={code!r} is not an agency code like {DEMO_AGENCY_CODE} (digits 3.2.2, a "
+            "capital letter and 2 digits): dossier codes built from it could not be looked up."
+        )
+    return code
+
+
+def _optional_path(variable: str) -> Path | None:
+    value = os.environ.get(variable, "").strip()
+    return Path(value) if value else None
+
+
+def _flag(variable: str) -> bool:
+    return os.environ.get(variable, "").strip().lower() in {"1", "true", "yes"}
+
+
+def officer_security_settings() -> OfficerSecuritySettings:
+    default = OfficerSecuritySettings()
+
+    def number(variable: str, fallback: float) -> float:
+        return float(os.environ.get(variable) or fallback)
+
+    return OfficerSecuritySettings(
+        web_session_hours=number("DVC_OFFICER_SESSION_HOURS", default.web_session_hours),
+        web_idle_minutes=number("DVC_OFFICER_IDLE_MINUTES", default.web_idle_minutes),
+        api_token_hours=number("DVC_API_TOKEN_HOURS", default.api_token_hours),
+        api_idle_minutes=number("DVC_API_TOKEN_IDLE_MINUTES", default.api_idle_minutes),
+        lockout_threshold=int(number("DVC_LOGIN_LOCKOUT_ATTEMPTS", default.lockout_threshold)),
+        lockout_minutes=number("DVC_LOGIN_LOCKOUT_MINUTES", default.lockout_minutes),
+        min_password_length=int(number("DVC_PASSWORD_MIN_LENGTH", default.min_password_length)),
+        sign_in_attempts=int(number("DVC_SIGN_IN_RATE_LIMIT", default.sign_in_attempts)),
+        sign_in_window_seconds=number("DVC_SIGN_IN_RATE_WINDOW_SECONDS", default.sign_in_window_seconds),
+        trust_proxy=_flag("DVC_TRUST_PROXY"),
+        demo_skip_password_change=_flag("DVC_DEMO_SKIP_PASSWORD_CHANGE"),
+    )
 
 
 def load_settings() -> Settings:
@@ -172,6 +315,7 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
         verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
+        agency_code=agency_code_from_env(),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         notification_poll_seconds=float(os.environ.get("DVC_NOTIFICATION_POLL_SECONDS", "2")),
         telegram=TelegramSettings(
@@ -194,6 +338,13 @@ def load_settings() -> Settings:
         ),
         payments=payment_settings(public_url),
         profile=os.environ.get("DVC_PROFILE", DEVELOPMENT).strip().lower() or DEVELOPMENT,
+        privacy=privacy_settings(
+            var_dir, os.environ.get("DVC_PROFILE", DEVELOPMENT).strip().lower() or DEVELOPMENT
+        ),
+        log_level=(os.environ.get("DVC_LOG_LEVEL") or "INFO").strip().upper(),
+        officers=officer_security_settings(),
+        fault_file=Path(fault) if (fault := os.environ.get("DVC_FAULT_FILE", "").strip()) else None,
+        clock_offset_file=_optional_path("DVC_CLOCK_OFFSET_FILE"),
         zalo=ZaloSettings(
             app_id=os.environ.get("ZALO_APP_ID", ""),
             app_secret=os.environ.get("ZALO_APP_SECRET", ""),

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.render import Rendered
 from bot.channels.sender import ChannelSender
+from bot.notifications.replies import tag_of
 from bot.replies import Reply, from_rasa
 from bot.services import Services
 
@@ -43,12 +44,14 @@ class QueuedOutput(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         reply = from_rasa(message)
-        await self.send_reply(recipient_id, reply)
+        await self.send_reply(recipient_id, reply, tag_of(message))
 
-    async def send_reply(self, recipient_id: str, reply: Reply) -> None:
+    async def send_reply(self, recipient_id: str, reply: Reply, notification_id: int | None = None) -> None:
+        """Queue the rendered reply; a dossier update (`notification_id`) is queued once, however often Rasa
+        says it (a retried delivery after a crash)."""
         rendered = self.render(reply, recipient_id)
         await in_thread(self.app.button_payloads.store, rendered.tokens)
-        await self.sender.send(recipient_id, rendered.messages, reply.dossier_update)
+        await self.sender.send(recipient_id, rendered.messages, reply.dossier_update, notification_id)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_reply(recipient_id, Reply(text))
@@ -97,7 +100,9 @@ class PlatformInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if enabled else "disabled"})
+            if not enabled:
+                return response.json({"status": "disabled"})
+            return response.json({"status": "ok", "sending_rounds": sender.rounds})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hmac
+import json
 import logging
 import sys
 from functools import lru_cache
@@ -56,22 +57,23 @@ class TelegramRuntime:
 
     def secret_ok(self, header: str | None) -> bool:
         expected = self.settings.secret_token
-        return bool(expected) and hmac.compare_digest((header or "").encode(), expected.encode())
+        # Sanic decodes header bytes that are not UTF-8 as surrogates: encode them back the same way.
+        given = (header or "").encode("utf-8", "surrogateescape")
+        return bool(expected) and hmac.compare_digest(given, expected.encode())
 
     async def say(self, chat_id: str, text: str) -> None:
         await self.output.send_reply(chat_id, Reply(text))
 
-    async def handle(self, data: dict[str, Any], on_new_message: OnNewMessage) -> None:
-        update = Update.de_json(data, None)
-        if update is None or update.effective_chat is None or update.effective_chat.type != "private":
+    async def handle(self, update: Update, on_new_message: OnNewMessage) -> None:
+        if update.effective_chat is None or update.effective_chat.type != "private":
             return  # the assistant talks to citizens one to one, not in groups or channels
         if not await in_thread(self.app.channel_updates.first_time, CHANNEL, str(update.update_id)):
             return  # Telegram retried an update we have already processed
         chat_id = str(update.effective_chat.id)
-        text = await self._text_for_rasa(update, chat_id)
-        if text is None:
-            return
-        try:
+        try:  # python-telegram-bot does not check types: a field of the wrong type fails here, politely
+            text = await self._text_for_rasa(update, chat_id)
+            if text is None:
+                return
             await on_new_message(
                 UserMessage(
                     text, self.output, chat_id, input_channel=CHANNEL, message_id=f"tg-{update.update_id}"
@@ -143,6 +145,20 @@ class TelegramRuntime:
         return intent_payload("attach", upload_id=attachment.upload_id)
 
 
+def parse_update(data: Any) -> Update | None:
+    """The Update in a webhook body, or None when the body is not shaped like one (a positive integer
+    update_id, and objects where the Bot API has objects: python-telegram-bot fails on anything else)."""
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if type(update_id) is not int or not 0 <= update_id < 2**63:  # the update log keeps it as text
+        return None
+    try:
+        json.dumps(data, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") is no text
+        return Update.de_json(data, None)
+    except Exception:
+        logger.warning("telegram webhook: a body that is not a Telegram update was refused")
+        return None
+
+
 @lru_cache(maxsize=1)
 def runtime() -> TelegramRuntime:
     """The process's one runtime, built on first use (by the server, never at import)."""
@@ -162,10 +178,10 @@ class TelegramInput(PlatformInput):
         channel = runtime()
         if not channel.secret_ok(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
             return response.json({"error": "forbidden"}, status=403)
-        data = request.json
-        if not isinstance(data, dict) or "update_id" not in data:
+        update = parse_update(request.json)
+        if update is None:
             return response.json({"error": "not a Telegram update"}, status=400)
-        await channel.handle(data, on_new_message)
+        await channel.handle(update, on_new_message)
         return response.json({"ok": True})
 
 

@@ -56,13 +56,21 @@ IGNORED = {
 }
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A part of a (signed) event that should be a JSON object; {} when it is missing or is not one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _user(event: dict[str, Any]) -> str:
+    return str(_object(event.get("sender") or event.get("follower")).get("id", ""))
+
+
 def event_key(event: dict[str, Any]) -> str:
     """What makes an event unique: its msg_id, or for events without one, who did what when."""
-    msg_id = (event.get("message") or {}).get("msg_id")
+    msg_id = _object(event.get("message")).get("msg_id")
     if msg_id:
         return str(msg_id)
-    user = (event.get("sender") or event.get("follower") or {}).get("id", "")
-    return f"{event.get('event_name')}:{user}:{event.get('timestamp')}"
+    return f"{event.get('event_name')}:{_user(event)}:{event.get('timestamp')}"
 
 
 class ZaloRuntime:
@@ -83,7 +91,8 @@ class ZaloRuntime:
         """(HTTP status to answer, the event when it is to be processed)."""
         try:
             event = json.loads(raw_body)
-        except ValueError:
+            json.dumps(event, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") is no text
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             return 400, None
         if not isinstance(event, dict):
             return 400, None
@@ -95,8 +104,10 @@ class ZaloRuntime:
             sent_ms = int(str(event.get("timestamp")))
         except ValueError:
             return 400, None
-        if abs(time.time() * 1000 - sent_ms) > self.settings.max_event_age_seconds * 1000:
-            return 403, None  # too old: a replayed event
+        if abs(int(time.time() * 1000) - sent_ms) > self.settings.max_event_age_seconds * 1000:
+            return 403, None  # too old (or far in the future): a replayed event
+        if not isinstance(event.get("event_name"), str):
+            return 400, None
         return 200, event
 
     async def accept(self, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
@@ -105,7 +116,7 @@ class ZaloRuntime:
             return
         if not await in_thread(self.app.channel_updates.first_time, CHANNEL, event_key(event)):
             return
-        user = str((event.get("sender") or event.get("follower") or {}).get("id", ""))
+        user = _user(event)
         if not user:
             return
         turns = self._turns.get(user)
@@ -141,14 +152,14 @@ class ZaloRuntime:
 
     async def _text_for_rasa(self, user: str, event: dict[str, Any]) -> str | None:
         name = event.get("event_name")
-        message = event.get("message") or {}
+        message = _object(event.get("message"))
         if name == TEXT:
             text = str(message.get("text") or "")
             return await in_thread(self.app.button_payloads.expand, text) if text else None
         if name == FOLLOW:
             return intent_payload("greet")
         if name == SUBMIT_INFO:
-            return await self._shared_phone(user, str((event.get("info") or {}).get("phone") or ""))
+            return await self._shared_phone(user, str(_object(event.get("info")).get("phone") or ""))
         if name in FILES:
             return await self._attachment(user, message)
         await self.output.send_reply(user, Reply(messages.UNSUPPORTED_MESSAGE))
@@ -162,8 +173,9 @@ class ZaloRuntime:
         return intent_payload("phone_shared")
 
     async def _attachment(self, user: str, message: dict[str, Any]) -> str | None:
-        attachment = next(iter(message.get("attachments") or []), {})
-        payload = attachment.get("payload") or {}
+        attachments = message.get("attachments")
+        attachment = _object(attachments[0] if isinstance(attachments, list) and attachments else None)
+        payload = _object(attachment.get("payload"))
         url = str(payload.get("url") or "")
         filename = str(payload.get("name") or ("anh.jpg" if attachment.get("type") == "image" else "tep"))
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -37,6 +38,10 @@ class Services:
     auth_token: str = "test-token"
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # DEBUG, INFO, WARNING: every process's log level (libraries' too); "" keeps each process's default.
+    log_level: str = ""
+    # The crash tests' fault points (bot/faults.py) can be armed with `arm` (DVC_FAULT_FILE is set).
+    fault_injection: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -70,8 +75,26 @@ class Services:
             RASA_AUTH_TOKEN=self.auth_token,  # the back-office pushes notifications through Rasa's API
             DVC_NOTIFICATION_POLL_SECONDS="0.5",
         )
+        if self.log_level:
+            env.update(
+                LOG_LEVEL=self.log_level, LOG_LEVEL_LIBRARIES=self.log_level, DVC_LOG_LEVEL=self.log_level
+            )
+        if self.fault_injection:
+            env.update(DVC_FAULT_FILE=str(self.fault_file))
+        env.update(DVC_CLOCK_OFFSET_FILE=str(self.clock_offset_file))  # `advance_clock`, instead of sleeping
         env.update(self.extra_env)
         return env
+
+    def _log_flags(self) -> list[str]:
+        """Rasa's own flag for the level (the action server ignores LOG_LEVEL)."""
+        flag = {"DEBUG": "--debug", "INFO": "--verbose", "WARNING": "--quiet"}.get(self.log_level.upper())
+        return [flag] if flag else []
+
+    @property
+    def log_files(self) -> list[Path]:
+        """Where each process's output (stdout and stderr) goes."""
+        log_dir = self.log_dir or self.var_dir
+        return [log_dir / f"{name}.log" for name in ("rasa", "actions", "backoffice")]
 
     @property
     def sms_outbox(self) -> Path:
@@ -103,6 +126,7 @@ class Services:
                 self.auth_token,
                 "--cors",
                 "*",
+                *self._log_flags(),
             ],
         )
 
@@ -117,6 +141,7 @@ class Services:
                 "bot.actions",
                 "--port",
                 str(self.ports.actions),
+                *self._log_flags(),
             ],
         )
 
@@ -131,7 +156,9 @@ class Services:
         self.start_rasa()
         self.wait_ready(timeout)
 
-    def wait_ready(self, timeout: float = 180) -> None:
+    def wait_ready(
+        self, timeout: float = 180, names: tuple[str, ...] = ("rasa", "actions", "backoffice")
+    ) -> None:
         checks = {
             "rasa": f"{self.rasa_url}/status?token={self.auth_token}",
             "actions": f"http://127.0.0.1:{self.ports.actions}/health",
@@ -139,7 +166,7 @@ class Services:
         }
         deadline = time.monotonic() + timeout
         for name, url in checks.items():
-            if name not in self.processes:
+            if name not in self.processes or name not in names:
                 continue
             while not _answers(url):
                 process = self.processes[name]
@@ -165,6 +192,100 @@ class Services:
     def stop_all(self) -> None:
         for name in list(self.processes):
             self.stop(name)
+
+    # -- crashes (tests/integration/test_faults.py) ------------------------------------------------------
+
+    def start(self, name: str, timeout: float = 180) -> None:
+        """(Re)start one process ("rasa", "actions" or "backoffice") with its usual command and environment,
+        and wait until it answers its health URL."""
+        {"rasa": self.start_rasa, "actions": self.start_actions, "backoffice": self.start_backoffice}[name]()
+        self.wait_ready(timeout, names=(name,))
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process's group: a crash, not a shutdown (none of its own clean-up runs)."""
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):  # it may have killed itself (a fault point)
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def wait_exit(self, name: str, timeout: float = 60) -> int:
+        """Wait for a process to die by itself (at a fault point); its exit status (-9 for SIGKILL)."""
+        return self.processes[name].wait(timeout)
+
+    @property
+    def fault_file(self) -> Path:
+        return self.var_dir / "fault_point"
+
+    def arm(self, point: str, action: str = "kill") -> None:
+        """Arm a fault point (bot/faults.py): the first process that reaches it acts once ("kill", "error"
+        or "pause")."""
+        self.disarm()
+        self.fault_file.write_text(f"{point} {action}", encoding="utf-8")
+
+    def fault_fired(self) -> bool:
+        return self._fault_marks()[0].exists()
+
+    def fault_reached(self) -> bool:
+        """A "pause" fault: whether a process is waiting at the point."""
+        return self._fault_marks()[1].exists()
+
+    def release(self) -> None:
+        """A "pause" fault: let the waiting process go on."""
+        self._fault_marks()[1].unlink(missing_ok=True)
+
+    def disarm(self) -> None:
+        for path in (self.fault_file, *self._fault_marks()):
+            path.unlink(missing_ok=True)
+
+    def _fault_marks(self) -> tuple[Path, Path]:
+        name = self.fault_file.name
+        return self.fault_file.with_name(f"{name}.fired"), self.fault_file.with_name(f"{name}.reached")
+
+    # -- time and delivery, without sleeping -------------------------------------------------------------
+
+    @property
+    def clock_offset_file(self) -> Path:
+        return self.var_dir / "clock_offset"
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the processes' OTP clock forward (bot/offset_clock.py): a code expires, a resend interval
+        passes, at once. The offset adds up over the session, as time would."""
+        path = self.clock_offset_file
+        current = float(path.read_text(encoding="utf-8") or 0) if path.exists() else 0.0
+        path.write_text(str(current + seconds), encoding="utf-8")
+
+    def health(self) -> dict:
+        with urllib.request.urlopen(f"{self.backoffice_url}/healthz", timeout=30) as response:
+            return json.loads(response.read())
+
+    def _delivery_rounds(self, channels: tuple[str, ...]) -> tuple[int | None, dict[str, int]]:
+        """(messages still waiting to be sent, the rounds each delivery loop has run so far)."""
+        health = self.health()
+        notifications = health["notifications"]
+        rounds = {"backoffice": notifications["delivery_rounds"]}
+        waiting = notifications["waiting"]
+        for channel in channels:
+            waiting += health["channels"][channel]["waiting"]
+            with urllib.request.urlopen(f"{self.rasa_url}/webhooks/{channel}/", timeout=30) as response:
+                rounds[channel] = json.loads(response.read())["sending_rounds"]
+        return waiting, rounds
+
+    def wait_delivered(self, channels: tuple[str, ...] = (), rounds: int = 3, timeout: float = 60) -> None:
+        """Wait until no dossier update (and no message of `channels`) waits to be sent, and then until the
+        back-office's delivery loop and each channel's sending loop have run `rounds` more rounds: anything a
+        retry would send twice has been sent by then, so a test can count what arrived."""
+        deadline = time.monotonic() + timeout
+        since: dict[str, int] | None = None
+        while time.monotonic() < deadline:
+            waiting, now = self._delivery_rounds(channels)
+            if waiting:
+                since = None  # something is still on its way: count the rounds from when nothing is
+            elif since is None:
+                since = now
+            elif all(now[loop] >= since[loop] + rounds for loop in now):
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"deliveries not settled after {timeout} s (waiting: {waiting}, rounds: {now})")
 
 
 def _answers(url: str) -> bool:

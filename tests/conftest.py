@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from devtools.fakes import channel_env
 from devtools.fakes.telegram_bot_api import FakeTelegram
 from devtools.fakes.zalo_oa_api import FakeZalo
 from devtools.services import MODEL, Ports, Services, post_json
+
+# Property-based tests (hypothesis) and the endpoint fuzz pass: "ci" (the default) keeps `make test` short;
+# HYPOTHESIS_PROFILE=soak (`make soak`) tries fifty times as many inputs.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile(
+    "soak", max_examples=5000, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +57,7 @@ def services(
         Ports.free(),
         tmp_path_factory.mktemp("var"),
         extra_env={**otp_timings, **desk, **payments, **channel_env(telegram, zalo)},
+        fault_injection=True,  # tests/integration/test_faults.py arms fault points; nothing happens otherwise
     )
     try:
         stack.start_all()

@@ -22,10 +22,11 @@ from bot.catalog.answers import OVERVIEW, start_payload
 from bot.channels import CHANNELS_SHARING_PHONE
 from bot.dossiers.receipt import receipt
 from bot.forms.definitions import FormSpec
-from bot.forms.flow import CANCELLED, FINISHED, FormFlow, FormState, Submission
+from bot.forms.flow import CANCELLED, FINISHED, FormFlow, FormState, Submission, Understood
 from bot.forms.intake import asks_to_submit, submittable_procedure
 from bot.otp.service import phone_hash
 from bot.payments.fees import describe
+from bot.privacy.consent import ConsentRecord
 from bot.replies import Button, Reply
 from bot.services import services
 
@@ -46,7 +47,11 @@ def flow_for(tracker: Tracker) -> FormFlow:
     channel = tracker.get_latest_input_channel() or "rest"
 
     def submit(
-        form: FormSpec, answers: dict[str, str], key: str, attachments: list[dict[str, Any]]
+        form: FormSpec,
+        answers: dict[str, str],
+        key: str,
+        attachments: list[dict[str, Any]],
+        consent: ConsentRecord | None,
     ) -> Submission:
         procedure = app.catalog.get(form.procedure_code)
         dossier = app.dossiers.submit(
@@ -58,6 +63,7 @@ def flow_for(tracker: Tracker) -> FormFlow:
             phone_hash=phone_hash(app.secret, answers[form.phone_field]),
             idempotency_key=key,
             attachments=attachments,
+            consent=consent,
         )
         replies = receipt(dossier, procedure, app.declaration_url(dossier.code))
         return Submission(dossier.code, replies + app.fee_desk.after_submission(dossier.code))
@@ -158,6 +164,11 @@ class ActionResumeDossier(Action):
         return [SlotSet("dossier_input", None), SlotSet("dossier_state", state.to_dict())]
 
 
+def understood(tracker: Tracker) -> Understood:
+    intent = tracker.latest_message.get("intent") or {}
+    return Understood(str(intent.get("name") or ""), float(intent.get("confidence") or 0.0))
+
+
 class ValidateDossierForm(FormValidationAction):
     def name(self) -> str:
         return "validate_dossier_form"
@@ -171,7 +182,7 @@ class ValidateDossierForm(FormValidationAction):
         current = FormState.from_dict(saved)
         if current.opened_by is not None and current.opened_by == message_id(tracker):
             return {"dossier_input": None}  # the message that opened the form is not the first answer
-        state, replies = flow_for(tracker).handle(current, str(value))
+        state, replies = flow_for(tracker).handle(current, str(value), understood(tracker))
         say_replies(dispatcher, replies)
         slots: dict[str, Any] = {"dossier_state": state.to_dict(), "dossier_input": None}
         if state.phone_verified and state.phase in FINISHED:

@@ -12,10 +12,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import faults
 from bot.actions.procedures import say_replies, typed_text
 from bot.channels import CHANNELS_SHARING_PHONE
-from bot.dossiers.status_lookup import LookupState, Outcome, Requester, find_code
-from bot.notifications.replies import update_reply
+from bot.dossiers.status_lookup import ERASE, MY_DATA, LookupState, Outcome, Requester, find_code
+from bot.notifications.replies import said_in, update_message
 from bot.services import services
 from bot.statistics import answer_question, dossier_statistics
 
@@ -60,6 +61,23 @@ class ActionDossierStatus(Action):
         outcome = services().status_desk.start(
             requester(tracker), code.upper() if code else None, tracker.latest_message.get("message_id")
         )
+        return outcome_events(dispatcher, outcome)
+
+
+class ActionMyData(Action):
+    """ "xem dữ liệu của tôi" / "xóa dữ liệu của tôi": after the phone's OTP (bot/dossiers/status_lookup.py),
+    what is kept and what may be erased (bot/privacy/subject_access.py)."""
+
+    def name(self) -> str:
+        return "action_my_data"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        purpose = ERASE if intent == "my_data_erase" else MY_DATA
+        opened_by = tracker.latest_message.get("message_id")
+        outcome = services().status_desk.start_data_request(requester(tracker), purpose, opened_by)
         return outcome_events(dispatcher, outcome)
 
 
@@ -124,7 +142,8 @@ class ActionStatistics(Action):
 
 
 class ActionDeliverNotification(Action):
-    """Says a back-office update in the citizen's conversation, exactly once per outbox row."""
+    """Says a back-office update in the citizen's conversation, exactly once per outbox row (how the row
+    gets marked delivered: bot/notifications/outbox.py)."""
 
     def name(self) -> str:
         return "action_deliver_notification"
@@ -135,10 +154,14 @@ class ActionDeliverNotification(Action):
         raw_id = next(tracker.get_latest_entity_values("notification_id"), None)
         if raw_id is None or not str(raw_id).isdigit():
             return []
-        text = services().outbox.claim(int(raw_id), tracker.sender_id)
-        if text is None:  # already delivered (a retried request) or not this conversation's
+        notification_id = int(raw_id)
+        if said_in(tracker.events, notification_id):  # a retry: Rasa kept it, the back-office never heard
             return []
-        say_replies(dispatcher, [update_reply(text)])
+        text = services().outbox.undelivered_text(notification_id, tracker.sender_id)
+        if text is None:  # delivered already (queued for Telegram or Zalo) or not this conversation's
+            return []
+        dispatcher.utter_message(**update_message(notification_id, text))
+        faults.point("notification.before_reply")
         return []
 
 

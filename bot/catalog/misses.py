@@ -125,6 +125,14 @@ class MissLog:
             )
             return result.rowcount or 0
 
+    def forget_sender(self, channel: str, sender_id: str) -> int:
+        """Delete a conversation's questions (the citizen asked to erase their data)."""
+        with self.sessions.begin() as session:
+            result = session.execute(
+                delete(SearchMiss).where(SearchMiss.sender_hash == self._sender(channel, sender_id))
+            )
+            return result.rowcount or 0
+
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.catalog.misses", description=__doc__)

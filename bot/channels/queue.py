@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import ChannelMessage
 from bot.db.times import as_utc
+from bot.notifications.outbox import take
 
 PENDING = "pending"
 SENT = "sent"
@@ -53,10 +54,19 @@ class ChannelQueue:
         self.lease = lease
 
     def enqueue(
-        self, channel: str, recipient: str, bodies: list[dict[str, Any]], dossier_code: str = ""
-    ) -> None:
+        self,
+        channel: str,
+        recipient: str,
+        bodies: list[dict[str, Any]],
+        dossier_code: str = "",
+        notification_id: int | None = None,
+    ) -> bool:
+        """Queue the messages; for a dossier update (`notification_id`, an outbox row) in the transaction that
+        marks the row delivered, and only if nobody did: False when it was delivered already."""
         now = self.clock()
         with self.session_factory() as session, session.begin():
+            if notification_id is not None and not take(session, notification_id, now, recipient):
+                return False
             for body in bodies:
                 session.add(
                     ChannelMessage(
@@ -71,6 +81,7 @@ class ChannelQueue:
                         last_error="",
                     )
                 )
+        return True
 
     def claim_next(self, channel: str, recipient: str) -> QueuedMessage | None:
         """Lease the recipient's oldest pending message if it is due and nobody else holds it; else None

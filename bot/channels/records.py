@@ -119,6 +119,15 @@ class VerifiedContacts:
                 return None
             return row.phone_hash
 
+    def forget(self, channel: str, sender_id: str) -> int:
+        """Forget the phone a platform vouched for in this conversation (the citizen erased their data)."""
+        with self.session_factory() as session, session.begin():
+            return session.execute(
+                delete(VerifiedContact).where(
+                    VerifiedContact.channel == channel, VerifiedContact.sender_id == sender_id
+                )
+            ).rowcount
+
 
 def shared_phone_hash(secret: bytes, raw: str) -> str | None:
     """The keyed hash of a phone number a platform handed over ("84912345678", "+84…", "0912…"), or None

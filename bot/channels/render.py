@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels.records import ButtonPayloads
-from bot.replies import POSTBACK, SHARE_PHONE, Button, Reply
+from bot.replies import POSTBACK, SHARE_PHONE, Button, Reply, payload_bytes
 from bot.text.split import split_message
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -30,7 +30,7 @@ class Rendered:
     tokens: dict[str, str] = field(default_factory=dict)  # token -> payload, to store before sending
 
     def button_data(self, payload: str, max_bytes: int) -> str:
-        if len(payload.encode("utf-8")) <= max_bytes:
+        if payload_bytes(payload) <= max_bytes:
             return payload
         token = ButtonPayloads.token_for(payload)
         self.tokens[token] = payload

@@ -49,13 +49,20 @@ class ChannelSender:
         self.poll_seconds = poll_seconds
         self._locks: dict[str, asyncio.Lock] = {}
         self._task: asyncio.Task | None = None
+        self.rounds = 0  # retry rounds completed by `run` (the channel's GET / shows it, for tests)
 
     async def _db(self, function: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
-    async def send(self, recipient: str, bodies: list[dict[str, Any]], dossier_code: str = "") -> None:
-        """Queue the messages (durably), then try to send them at once."""
-        await self._db(self.queue.enqueue, self.channel, recipient, bodies, dossier_code)
+    async def send(
+        self,
+        recipient: str,
+        bodies: list[dict[str, Any]],
+        dossier_code: str = "",
+        notification_id: int | None = None,
+    ) -> None:
+        """Queue the messages (durably; a dossier update only once), then try to send them at once."""
+        await self._db(self.queue.enqueue, self.channel, recipient, bodies, dossier_code, notification_id)
         await self.flush(recipient)
 
     async def release_held(self, recipient: str) -> None:
@@ -106,6 +113,7 @@ class ChannelSender:
                     await self.flush(recipient)
             except Exception:
                 logger.exception("%s: sending round failed", self.channel)
+            self.rounds += 1
             await asyncio.sleep(self.poll_seconds)
 
     def start(self) -> None:

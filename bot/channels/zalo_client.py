@@ -45,18 +45,25 @@ def signature_ok(settings: ZaloSettings, raw_body: bytes, event: dict[str, Any],
     app_id + raw body + the body's timestamp + OA secret key."""
     if not header:
         return False
+    recipient = event.get("recipient")
+    oa_id = event.get("oa_id") or (recipient.get("id", "") if isinstance(recipient, dict) else "")
     parts = {
-        "app_id": str(event.get("app_id", "")).encode(),
-        "oa_id": str(event.get("oa_id") or (event.get("recipient") or {}).get("id", "")).encode(),
+        "app_id": _utf8(event.get("app_id", "")),
+        "oa_id": _utf8(oa_id),
         "raw_body": raw_body,
-        "timestamp": str(event.get("timestamp", "")).encode(),
+        "timestamp": _utf8(event.get("timestamp", "")),
         "oa_secret_key": settings.oa_secret_key.encode(),
         "app_secret": settings.app_secret.encode(),
     }
     expected = hashlib.sha256(b"".join(parts.get(name, b"") for name in settings.signature_parts)).hexdigest()
     given = header.strip()
     given = given[4:] if given.lower().startswith("mac=") else given
-    return hmac.compare_digest(given.lower().encode(), expected.encode())
+    return hmac.compare_digest(_utf8(given.lower()), expected.encode())
+
+
+def _utf8(value: Any) -> bytes:
+    """A part of an event not checked yet, so anything JSON can carry: a lone surrogate ("\\ud800") too."""
+    return str(value).encode("utf-8", "surrogatepass")
 
 
 class ZaloClient:

@@ -44,6 +44,9 @@ class Officer(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     failed_logins = Column(Integer, nullable=False, default=0)  # consecutive failures since the last success
     locked_until = Column(DateTime(timezone=True))
+    # Set when someone else chose the password (demo seed, an admin creating the account or resetting it):
+    # until the officer picks their own, only the password change is open to them.
+    must_change_password = Column(Boolean, nullable=False, default=False)
 
     department = relationship("Department", back_populates="officers")
 
@@ -63,7 +66,13 @@ class Dossier(Base):
     sender_id = Column(String(128), nullable=False, index=True)
     applicant_name = Column(String(200), nullable=False)
     phone_hash = Column(String(128), nullable=False, index=True)  # keyed hash, never the number
-    form_data = Column(JSON, nullable=False, default=dict)
+    form_data = Column(JSON, nullable=False, default=dict)  # the citizen's answers by field name, only them
+    # What the filing recorded besides the answers: the papers uploaded during the form
+    # ([{"upload_id", "filename"}]), whether the due date is an estimate (the catalogue's unit was
+    # unclear) and the fee as the citizen was told it ("15.000 đồng (theo …)", "Miễn phí").
+    attachments = Column(JSON, nullable=False, default=list)
+    due_is_estimate = Column(Boolean, nullable=False, default=False)
+    fee_text = Column(Text, nullable=False, default="")
     department_id = Column(Integer, ForeignKey("departments.id"))
     officer_id = Column(Integer, ForeignKey("officers.id"))
     received_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
@@ -75,6 +84,11 @@ class Dossier(Base):
     completed_at = Column(DateTime(timezone=True))  # when the result was decided (approved / rejected)
     fee_amount = Column(Integer)  # VND, when the catalogue states one
     fee_paid_at = Column(DateTime(timezone=True))
+    # Decree 13/2023: the consent notice agreed to (label/sha256, bot/privacy/consent.py), and when.
+    consent_version = Column(String(64))
+    consent_at = Column(DateTime(timezone=True))
+    # When the retention job anonymised its personal fields (bot/privacy/retention.py); None while kept.
+    personal_data_erased_at = Column(DateTime(timezone=True))
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
 
     events = relationship(
@@ -113,6 +127,7 @@ class OfficerSession(Base):
     csrf_token = Column(String(64), nullable=False, default="")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     expires_at = Column(DateTime(timezone=True), nullable=False)
+    last_used_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)  # for the idle timeout
 
     officer = relationship("Officer")
 
@@ -251,3 +266,19 @@ class Payment(Base):
     gateway_transaction_no = Column(String(32), nullable=False, default="")
     bank_code = Column(String(20), nullable=False, default="")
     paid_at = Column(DateTime(timezone=True))  # the gateway's payment time (vnp_PayDate)
+
+
+class AuditEntry(Base):
+    """An officer looked at a dossier or downloaded one of its files (or was refused): who, when, what."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+    officer_id = Column(Integer, ForeignKey("officers.id"), index=True)
+    username = Column(String(64), nullable=False)
+    role = Column(String(32), nullable=False)
+    action = Column(String(32), nullable=False)  # see bot/officers/audit.py
+    dossier_code = Column(String(64), nullable=False, default="", index=True)
+    detail = Column(String(300), nullable=False, default="")
+    allowed = Column(Boolean, nullable=False)

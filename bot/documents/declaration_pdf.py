@@ -17,6 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from bot.forms.definitions import FormSpec
+from bot.workflow.clock import vietnam_time
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FAMILY = "DejaVu"
@@ -102,8 +103,10 @@ def render_declaration(
 
     `commune_name` as it follows "Ủy ban nhân dân", e.g. "xã Tam Hưng". `recipient` replaces the addressee
     when it is not the commune's People's Committee (residence procedures go to "Công an xã Tam Hưng").
-    `compress=False` leaves the page content readable, for tests.
+    `compress=False` leaves the page content readable, for tests. `created_at` is dated on the commune's
+    clock: a dossier filed at 06:30 in Vietnam is dated that day, not the previous one in UTC.
     """
+    created_at = vietnam_time(created_at)
     commune_name = _nfc(commune_name.strip())
     pdf = _Declaration(form.procedure_code)
     pdf.set_compression(compress)

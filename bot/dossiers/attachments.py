@@ -11,12 +11,15 @@ import hashlib
 import json
 import re
 import secrets
+import shutil
+import unicodedata
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"%PDF-": "application/pdf"}
-_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class AttachmentRejectedError(ValueError):
@@ -37,8 +40,11 @@ def sniff(content: bytes) -> str | None:
 
 
 def _safe_name(filename: str) -> str:
-    name = Path(filename or "tep").name
-    return re.sub(r"[^\w.\- ]", "_", name)[:100] or "tep"
+    """The name shown to officers: letters (composed: phones send NFD names), digits, '.', '-', '_', spaces;
+    never a path, nor '.' or '..'."""
+    name = Path(unicodedata.normalize("NFC", filename or "tep")).name
+    safe = re.sub(r"[^\w.\- ]", "_", name)[:100].strip()
+    return safe if safe.strip(".") else "tep"
 
 
 class AttachmentStore:
@@ -68,7 +74,7 @@ class AttachmentStore:
         return attachment
 
     def get(self, upload_id: str) -> Attachment | None:
-        if not _UPLOAD_ID.match(upload_id or ""):
+        if not _UPLOAD_ID.fullmatch(upload_id or ""):
             return None
         meta = self.directory / upload_id / "meta.json"
         if not meta.is_file():
@@ -77,3 +83,21 @@ class AttachmentStore:
 
     def content(self, upload_id: str) -> bytes | None:
         return (self.directory / upload_id / "content").read_bytes() if self.get(upload_id) else None
+
+    def stored(self) -> dict[str, datetime]:
+        """Every upload kept, with when it was uploaded (UTC)."""
+        if not self.directory.is_dir():
+            return {}
+        return {
+            folder.name: datetime.fromtimestamp(folder.stat().st_mtime, timezone.utc)
+            for folder in self.directory.iterdir()
+            if folder.is_dir() and _UPLOAD_ID.fullmatch(folder.name)
+        }
+
+    def delete(self, upload_id: str) -> bool:
+        """Remove an upload and its sidecar; False when there was none."""
+        folder = self.directory / upload_id
+        if not _UPLOAD_ID.fullmatch(upload_id or "") or not folder.is_dir():
+            return False
+        shutil.rmtree(folder)
+        return True

@@ -87,6 +87,14 @@ class ResultFiles:
     def has(self, code: str) -> bool:
         return self.path(code).is_file()
 
+    def delete(self, code: str) -> bool:
+        """Remove a dossier's result file; False when there was none."""
+        path = self.path(code)
+        if not path.is_file():
+            return False
+        path.unlink()
+        return True
+
 
 @dataclass
 class ResultDelivery:

@@ -1,5 +1,8 @@
 """'Hồ sơ của tôi đang ở đâu': who may see which dossier, and the little conversation that gets there.
 
+The same conversation (a phone number, then an OTP) opens the citizen's data requests, "xem dữ liệu của
+tôi" and "xóa dữ liệu của tôi" (Decree 13/2023): the answers themselves come from bot/privacy.
+
 A dossier's details go only to its owner: the conversation that submitted it, or whoever verified (by OTP)
 the phone number given in it. Anyone else gets the same neutral answer whether the code exists or not, and
 unsuccessful lookups are rate-limited, so guessing codes reveals nothing."""
@@ -12,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
@@ -23,19 +26,34 @@ from bot.forms.validators import Valid, validate
 from bot.otp.service import OtpService
 from bot.payments.due import fee_due, pay_fee_button
 from bot.replies import SHARE_PHONE_BUTTON, Button, Reply, intent_payload
-from bot.text.normalize import fold
 from bot.workflow.citizen_messages import status_message
 from bot.workflow.service import DossierFilter, DossierView, WorkflowService
 
 DOSSIER_CODE = re.compile(r"\b(\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4})\b")
 SIX_DIGITS = re.compile(r"^\s*(\d{6})\s*$")
-CANCEL_WORDS = re.compile(r"\b(huy|thoi|dung|khong tra nua|bo qua)\b")
-RESEND_WORDS = re.compile(r"\bgui lai\b")
 MAX_LISTED = 5
 PHONE_FIELD = FieldSpec("phone", "Số điện thoại", "?", type="phone")
 
 ASK_CODE = "code"
 ASK_OTP = "otp"
+CONFIRM_ERASE = "confirm_erase"
+# What the verified phone opens: the citizen's dossiers, or what is kept about them, or its erasure.
+STATUS = "status"
+MY_DATA = "my_data"
+ERASE = "erase"
+DATA_REQUEST_INTRO = {
+    MY_DATA: "Dạ, để bảo vệ dữ liệu cá nhân, em cần xác minh anh/chị trước khi cho xem những gì hệ thống "
+    "đang lưu. Anh/chị nhập số điện thoại đã dùng khi nộp hồ sơ (hoặc số của anh/chị), em sẽ gửi mã xác "
+    "thực qua SMS ạ.",
+    ERASE: "Dạ, để bảo vệ dữ liệu cá nhân, em cần xác minh anh/chị trước khi xóa. Anh/chị nhập số điện "
+    "thoại đã dùng khi nộp hồ sơ (hoặc số của anh/chị), em sẽ gửi mã xác thực qua SMS ạ.",
+}
+ERASE_QUESTION = (
+    "Anh/chị có chắc muốn xóa không? Em sẽ xóa ngay nội dung các cuộc trò chuyện của anh/chị; các hồ sơ đã "
+    "nộp được giữ theo quy định như trên. Việc xóa không hoàn tác được."
+)
+ERASE_KEPT = "Dạ vâng, em giữ nguyên dữ liệu của anh/chị ạ."
+ERASE_BUTTONS = (Button("Xóa dữ liệu của tôi", "/affirm"), Button("Không xóa", "/deny"))
 
 
 def status_payload(code: str) -> str:
@@ -68,13 +86,22 @@ class LookupState:
     phone: str = ""
     tries: int = 0
     opened_by: str | None = None  # the message that opened the lookup is not its first answer
+    purpose: str = STATUS  # STATUS, MY_DATA or ERASE
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LookupState:
-        return cls(**{key: data[key] for key in ("phase", "phone", "tries", "opened_by") if key in data})
+        keys = ("phase", "phone", "tries", "opened_by", "purpose")
+        return cls(**{key: data[key] for key in keys if key in data})
+
+
+class DataRights(Protocol):
+    """bot/privacy/subject_access.SubjectAccess: what is kept about a citizen, and its erasure."""
+
+    def describe(self, phone_hash: str | None, channel: str, sender_id: str) -> Any: ...  # .text()
+    def erase(self, phone_hash: str | None, channel: str, sender_id: str) -> Any: ...  # .text()
 
 
 @dataclass(frozen=True)
@@ -94,7 +121,9 @@ class DossierStatusDesk:
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         max_misses: int = 5,
         window_minutes: int = 15,
+        data_rights: DataRights | None = None,
     ) -> None:
+        self.data_rights = data_rights
         self.workflow = workflow
         self.session_factory = session_factory
         self.otp = otp
@@ -176,16 +205,19 @@ class DossierStatusDesk:
 
     def handle(self, state: LookupState, text: str, intent: str, requester: Requester) -> Outcome:
         """The citizen's next message while the lookup waits for a code, a phone number or an OTP."""
-        folded = fold(text)
-        if intent in ("cancel", "deny") or CANCEL_WORDS.search(folded):
+        if state.phase == CONFIRM_ERASE:
+            return self._on_erase_confirmation(state, intent, requester)
+        if intent in ("cancel", "deny"):
             return Outcome([Reply("Dạ vâng, em dừng tra cứu hồ sơ ạ. Anh/chị cần em hỗ trợ gì thêm không?")])
-        code = find_code(text)
+        code = find_code(text) if state.purpose == STATUS else None
         if code:
             return Outcome(self.lookup(code, requester))
         if intent == "phone_shared":
+            if state.purpose != STATUS and requester.verified_phone_hash:
+                return replace(self._data_answer(state, requester), verified_phone_hash=None)
             return self._on_shared_phone(requester)
         if state.phase == ASK_OTP:
-            return self._on_otp(state, text, folded, intent, requester)
+            return self._on_otp(state, text, intent, requester)
         phone = self._phone(text)
         if phone:
             return self._send_code(state, phone)
@@ -208,6 +240,37 @@ class DossierStatusDesk:
             ],
             replace(state, tries=state.tries + 1),
         )
+
+    def start_data_request(self, requester: Requester, purpose: str, opened_by: str | None = None) -> Outcome:
+        """ "xem / xóa dữ liệu của tôi": answered at once for a phone verified in this conversation,
+        otherwise after the phone's OTP."""
+        state = LookupState(opened_by=opened_by, purpose=purpose)
+        if requester.verified_phone_hash:
+            return self._data_answer(state, requester)
+        return Outcome([Reply(DATA_REQUEST_INTRO[purpose], (CANCEL_BUTTON,))], state)
+
+    def _data_answer(self, state: LookupState, requester: Requester) -> Outcome:
+        if self.data_rights is None:
+            raise RuntimeError("DossierStatusDesk was built without data_rights")
+        held = self.data_rights.describe(
+            requester.verified_phone_hash, requester.channel, requester.sender_id
+        )
+        if state.purpose == MY_DATA:
+            return Outcome([Reply(held.text())])
+        return Outcome(
+            [Reply(held.text()), Reply(ERASE_QUESTION, ERASE_BUTTONS)],
+            replace(state, phase=CONFIRM_ERASE, phone="", tries=0),
+        )
+
+    def _on_erase_confirmation(self, state: LookupState, intent: str, requester: Requester) -> Outcome:
+        if intent == "affirm" and requester.verified_phone_hash and self.data_rights is not None:
+            erased = self.data_rights.erase(
+                requester.verified_phone_hash, requester.channel, requester.sender_id
+            )
+            return Outcome([Reply(erased.text())])
+        if intent in ("deny", "cancel") or state.tries >= 1 or not requester.verified_phone_hash:
+            return Outcome([Reply(ERASE_KEPT)])
+        return Outcome([Reply(ERASE_QUESTION, ERASE_BUTTONS)], replace(state, tries=state.tries + 1))
 
     def ask_phone(self, opened_by: str | None = None) -> Outcome:
         return Outcome(
@@ -240,10 +303,8 @@ class DossierStatusDesk:
             replace(state, phase=ASK_OTP, phone=phone, tries=0),
         )
 
-    def _on_otp(
-        self, state: LookupState, text: str, folded: str, intent: str, requester: Requester
-    ) -> Outcome:
-        if intent == "resend_code" or RESEND_WORDS.search(folded):
+    def _on_otp(self, state: LookupState, text: str, intent: str, requester: Requester) -> Outcome:
+        if intent == "resend_code":
             return Outcome([Reply(self.otp.send_code(state.phone).message)], state)
         match = SIX_DIGITS.match(text)
         if not match:
@@ -262,6 +323,11 @@ class DossierStatusDesk:
                 [Reply(result.message, (Button("Gửi lại mã", "/resend_code"), CANCEL_BUTTON))], state
             )
         hashed = self.otp.phone_hash(state.phone)
+        if state.purpose != STATUS:
+            answer = self._data_answer(state, replace(requester, verified_phone_hash=hashed))
+            return replace(
+                answer, replies=[Reply(result.message), *answer.replies], verified_phone_hash=hashed
+            )
         own = self.own_dossiers(replace(requester, verified_phone_hash=hashed))
         replies = [Reply(result.message)]
         if own:

@@ -14,12 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import faults
 from bot.calendar.working_days import WorkingCalendar
 from bot.catalog.model import ONLINE, Procedure, TimeLimit
 from bot.db.models import Department, Dossier, DossierEvent
 from bot.db.times import as_utc
 from bot.forms.definitions import FormSpec
 from bot.payments.fees import FeeSchedule, describe
+from bot.privacy.consent import ConsentRecord
 from bot.workflow.clock import VIETNAM, end_of_working_day
 
 RECEIVED = "received"  # "Mới tiếp nhận" at the one-stop desk
@@ -92,6 +94,11 @@ def link_token(secret: bytes, purpose: str, code: str) -> str:
     return hmac.new(secret, f"{purpose}:{code}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def link_token_matches(secret: bytes, purpose: str, code: str, token: str) -> bool:
+    """Whether `token` (from a link's query, so anything at all) is the link's token; constant time."""
+    return hmac.compare_digest(token.encode(), link_token(secret, purpose, code).encode())
+
+
 class DossierService:
     def __init__(
         self,
@@ -99,8 +106,11 @@ class DossierService:
         calendar: WorkingCalendar,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         fees: FeeSchedule | None = None,
+        *,
+        agency_code: str,  # the commune's (Settings.agency_code): first part of every dossier code
     ) -> None:
         self.session_factory = session_factory
+        self.agency_code = agency_code
         self.calendar = calendar
         self.clock = clock
         self.fees = fees or FeeSchedule({})  # without the commune's table: the catalogue's amounts
@@ -116,6 +126,7 @@ class DossierService:
         phone_hash: str,
         idempotency_key: str,
         attachments: Sequence[Mapping[str, Any]] = (),
+        consent: ConsentRecord | None = None,  # the notice the citizen agreed to before the form, and when
     ) -> SubmittedDossier:
         """Create the dossier, or return the one this key already created (a retried action, a double
         click or a network retry). The code's sequence is per agency and day; a race on it retries."""
@@ -124,10 +135,21 @@ class DossierService:
             if existing is not None:
                 return existing
             try:
-                data = {**answers, "_attachments": [dict(item) for item in attachments]}
-                return self._create(form, procedure, data, channel, sender_id, phone_hash, idempotency_key)
+                created = self._create(
+                    form,
+                    procedure,
+                    answers,
+                    attachments,
+                    channel,
+                    sender_id,
+                    phone_hash,
+                    idempotency_key,
+                    consent,
+                )
             except IntegrityError:
                 continue  # another request took the same sequence number or the same key: look again
+            faults.point("submission.after_commit")
+            return created
         raise RuntimeError("could not allocate a dossier code")
 
     def declared_phone(self, code: str, phone_field: Callable[[str], str | None]) -> str | None:
@@ -152,9 +174,9 @@ class DossierService:
             procedure_name=dossier.procedure_name,
             received_at=received,
             due_date=as_utc(dossier.due_at).astimezone(VIETNAM).date() if dossier.due_at else None,
-            due_is_estimate=bool((dossier.form_data or {}).get("_due_is_estimate")),
+            due_is_estimate=bool(dossier.due_is_estimate),
             created=created,
-            fee_text=str((dossier.form_data or {}).get("_fee_text") or ""),
+            fee_text=dossier.fee_text or "",
         )
 
     @staticmethod
@@ -172,16 +194,18 @@ class DossierService:
         form: FormSpec,
         procedure: Procedure | None,
         answers: Mapping[str, Any],
+        attachments: Sequence[Mapping[str, Any]],
         channel: str,
         sender_id: str,
         phone_hash: str,
         idempotency_key: str,
+        consent: ConsentRecord | None = None,
     ) -> SubmittedDossier:
         now = self.clock()
         local_now = now.astimezone(VIETNAM)  # codes and due dates follow the commune's calendar day
         limit = online_time_limit(procedure)
         due, estimate = due_date(local_now, limit, self.calendar)
-        prefix = dossier_code(form.agency_code, local_now.date(), 0)[:-4]
+        prefix = dossier_code(self.agency_code, local_now.date(), 0)[:-4]
         fee = self.fees.fee_for(procedure, form.procedure_code, answers)
         with self.session_factory() as session, session.begin():
             desk = self._desk(session)
@@ -190,7 +214,7 @@ class DossierService:
             ).scalar()
             sequence = int(last[-4:]) + 1 if last else 1
             dossier = Dossier(
-                code=dossier_code(form.agency_code, local_now.date(), sequence),
+                code=dossier_code(self.agency_code, local_now.date(), sequence),
                 idempotency_key=idempotency_key,
                 procedure_code=form.procedure_code,
                 procedure_name=procedure.name if procedure else form.title,
@@ -199,13 +223,18 @@ class DossierService:
                 sender_id=sender_id,
                 applicant_name=answers.get(form.applicant_name_field, ""),
                 phone_hash=phone_hash,
-                form_data={**answers, "_due_is_estimate": estimate, "_fee_text": describe(fee)},
+                form_data=dict(answers),
+                attachments=[dict(item) for item in attachments],
+                due_is_estimate=estimate,
+                fee_text=describe(fee),
                 department_id=desk.id,
                 received_at=now,
                 # Due at the end of the working day (17:00 in Vietnam).
                 due_at=end_of_working_day(due) if due else None,
                 time_limit_days=working_days_limit(limit),
                 fee_amount=fee.amount if fee else None,
+                consent_version=consent.version if consent else None,
+                consent_at=consent.given_at if consent else None,
             )
             dossier.events.append(
                 DossierEvent(
@@ -218,4 +247,5 @@ class DossierService:
             )
             session.add(dossier)
             session.flush()
+            faults.point("submission.before_commit")
             return self._result(dossier, created=True)

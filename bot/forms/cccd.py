@@ -108,8 +108,11 @@ def province_name(code: str) -> str | None:
 
 
 def gender_century_digit(gender: str, birth_year: int) -> str:
-    """The 4th digit for a gender (MALE/FEMALE) and a birth year: ('Nam', 2005) -> '2'."""
-    century = next(key for key, start in _CENTURY_START.items() if start <= birth_year < start + 100)
+    """The 4th digit for a gender (MALE/FEMALE) and a birth year: ('Nam', 2005) -> '2'. ValueError for a
+    year outside 1800-2299, which no digit stands for."""
+    century = next((key for key, start in _CENTURY_START.items() if start <= birth_year < start + 100), None)
+    if century is None:
+        raise ValueError(f"no CCCD gender-and-century digit for the birth year {birth_year}")
     return str(century * 2 + (1 if gender == FEMALE else 0))
 
 

@@ -62,7 +62,6 @@ class AttachmentSpec:
 class FormSpec:
     procedure_code: str  # national code, e.g. "1.001193"
     title: str  # e.g. "Tờ khai đăng ký khai sinh"
-    agency_code: str  # the receiving agency's identifier, first part of dossier codes
     fields: tuple[FieldSpec, ...]
     attachments: tuple[AttachmentSpec, ...] = field(default_factory=tuple)
     applicant_name_field: str = "applicant_full_name"  # whose name the dossier is filed under
@@ -108,6 +107,11 @@ def parse_forms(document: dict[str, Any]) -> dict[str, FormSpec]:
     forms: dict[str, FormSpec] = {}
     common = tuple(_field("common_fields", item) for item in document.get("common_fields") or ())
     for code, raw in (document.get("procedures") or {}).items():
+        if "agency_code" in raw:
+            raise FormDefinitionError(
+                f"{code}: agency_code is no longer set per form: the commune's agency code is the setting "
+                "DVC_AGENCY_CODE (.env)"
+            )
         fields = tuple(_field(code, item) for item in raw.get("fields", ())) + common
         names = [spec.name for spec in fields]
         if len(set(names)) != len(names):
@@ -115,7 +119,6 @@ def parse_forms(document: dict[str, Any]) -> dict[str, FormSpec]:
         form = FormSpec(
             procedure_code=str(code),
             title=raw["title"],
-            agency_code=raw["agency_code"],
             fields=fields,
             attachments=tuple(AttachmentSpec(**item) for item in raw.get("attachments", ())),
             applicant_name_field=raw.get("applicant_name_field", "applicant_full_name"),

@@ -8,17 +8,22 @@ server restart). `FormFlow.handle` takes the citizen's message and returns the n
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from bot.forms.definitions import CHOICE, FieldSpec, FormSpec
 from bot.forms.validators import Invalid, validate
+from bot.privacy.consent import ConsentNotice, ConsentRecord, default_notice
 from bot.replies import SHARE_PHONE_BUTTON, Button, Reply, intent_payload
 from bot.text.normalize import fold
+from bot.workflow.clock import local_date
+
+logger = logging.getLogger(__name__)
 
 CONSENT = "consent"
 FIELDS = "fields"
@@ -30,21 +35,40 @@ DONE = "done"
 CANCELLED = "cancelled"
 FINISHED = (DONE, CANCELLED)
 
-AFFIRM = ("co", "dong y", "ok", "oke", "vang", "da", "yes", "uh", "u", "dung", "xac nhan", "gui", "nop")
-DENY = ("khong", "ko", "k", "khong dong y", "no", "thoi")
-CANCEL = ("huy", "huy ho so", "thoi khong lam nua", "dung lai", "cancel", "huy bo")
-HELP = ("giup", "huong dan", "help", "tro giup", "khong hieu")
-RESEND = ("gui lai", "gui lai ma", "resend", "chua nhan duoc ma", "khong nhan duoc ma")
-CONSENT_NOTICE = (
-    "Để nộp hồ sơ, em cần thu thập thông tin cá nhân (họ tên, số CCCD, ngày sinh, số điện thoại và các "
-    "thông tin trên tờ khai) chỉ để giải quyết thủ tục này, theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu "
-    "cá nhân. "
-    'Thông tin được chuyển đến Ủy ban nhân dân xã, không dùng cho mục đích khác. Anh/chị có thể gõ "hủy" để '
-    "dừng bất cứ lúc nào.\nAnh/chị có đồng ý cung cấp thông tin không ạ?"
-)
+# The intents of the NLU (data/nlu/dialogue_control.yml, dossier.yml, privacy.yml) that steer the form when a
+# message is typed rather than a button pressed, by phase. While a field is asked, a typed message is first of
+# all an answer: only "cancel" and "help" count there, and only when the NLU is very sure.
+CONTROL_INTENTS = {
+    CONSENT: frozenset({"affirm", "deny", "cancel", "help"}),
+    FIELDS: frozenset({"cancel", "help"}),
+    CORRECTING: frozenset({"cancel", "help"}),
+    SUMMARY: frozenset({"affirm", "cancel"}),
+    CHOOSING_CORRECTION: frozenset({"cancel"}),
+    OTP: frozenset({"resend_code", "cancel"}),
+}
+ANSWER_PHASES = (FIELDS, CORRECTING)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What the NLU made of a typed message (tracker.latest_message["intent"])."""
+
+    intent: str = ""
+    confidence: float = 0.0
+
+
 PHONE_SHARE_MISMATCH = (
     "Dạ, em chưa xác thực được bằng số vừa chia sẻ: số đó phải là số của chính tài khoản đang nhắn tin "
     "và trùng với số đã khai trong hồ sơ. Em gửi mã xác thực qua SMS đến số đã khai ạ."
+)
+TEMPORARY_FAILURE = (
+    "Dạ, em xin lỗi, hệ thống đang gặp sự cố nên em chưa xử lý được tin nhắn vừa rồi. "
+    "Anh/chị vui lòng gửi lại sau ít phút ạ."
+)
+SUBMISSION_FAILED = (
+    "Dạ, em xin lỗi, hệ thống đang gặp sự cố nên em chưa xác nhận được việc gửi hồ sơ. Số điện thoại đã "
+    'được xác thực và thông tin anh/chị khai vẫn được giữ; sau ít phút anh/chị bấm "Gửi lại hồ sơ" để em '
+    "gửi tiếp (hồ sơ không bị tạo trùng) ạ."
 )
 _PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 _CODE = re.compile(r"^\D*(\d[\d ]{4,8}\d)\D*$")
@@ -63,6 +87,8 @@ class FormState:
     phone_verified: bool = False  # by OTP in this form
     attachments: list[dict[str, Any]] = field(default_factory=list)  # uploaded papers: upload_id, filename
     opened_by: str | None = None  # id of the message that opened (or reopened) the form: not an answer
+    consent_version: str = ""  # the consent notice shown (bot/privacy/consent.py)
+    consent_at: str | None = None  # when the citizen agreed to it (ISO 8601, UTC)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,8 +111,9 @@ class Submission:
 
 Handled = tuple["FormState", list[Reply]]
 
-# Submits the verified form: (form, answers, idempotency key, attachments) -> the dossier code and receipt.
-Submitter = Callable[[FormSpec, dict[str, str], str, list[dict[str, Any]]], Submission]
+# Submits the verified form: (form, answers, idempotency key, attachments, the citizen's consent) -> the
+# dossier code and receipt.
+Submitter = Callable[[FormSpec, dict[str, str], str, list[dict[str, Any]], ConsentRecord | None], Submission]
 # Finds an uploaded file by its upload id: its filename, or None when there is no such upload.
 AttachmentLookup = Callable[[str], str | None]
 
@@ -97,7 +124,7 @@ def parse_message(text: str) -> tuple[str, dict[str, Any], str]:
     if match:
         try:
             entities = json.loads(match.group(2)) if match.group(2) else {}
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep ("/x{[[[[…")
             entities = {}
         return match.group(1), entities if isinstance(entities, dict) else {}, ""
     return "", {}, " ".join(fold(text).replace("?", " ").replace(".", " ").replace("!", " ").split())
@@ -125,16 +152,12 @@ def next_unanswered(form: FormSpec, answers: dict[str, str], after: int) -> int 
     return None
 
 
-def _says(folded: str, words: tuple[str, ...]) -> bool:
-    return folded in words
-
-
 @dataclass
 class FormFlow:
     forms: dict[str, FormSpec]
     verifier: PhoneVerifier
     submit: Submitter
-    today: Callable[[], datetime]
+    today: Callable[[], datetime]  # now (any timezone); dates are checked against Vietnam's calendar day
     # Whether a phone was verified earlier in this conversation (and is still within its validity).
     phone_is_verified: Callable[[str], bool] = lambda phone: False
     find_attachment: AttachmentLookup = lambda upload_id: None
@@ -142,15 +165,21 @@ class FormFlow:
     can_share_phone: bool = False
     # The fee for these answers as the citizen should read it before confirming ("" to leave it out).
     fee_text: Callable[[FormSpec, dict[str, str]], str] = lambda form, answers: ""
+    consent_notice: ConsentNotice = field(default_factory=default_notice)  # data/consent.yml
+    # How sure the NLU must be for a typed message to steer the form (yes, no, cancel, help, resend), and how
+    # sure while a field is asked, where the message is otherwise the answer.
+    control_confidence: float = 0.6
+    control_confidence_in_answers: float = 0.9
 
     # -- starting ------------------------------------------------------------------------------------
 
     def start(self, procedure_code: str, procedure_name: str) -> tuple[FormState, list[Reply]]:
         form = self.forms[procedure_code]
-        state = FormState(procedure_code)
+        notice = self.consent_notice
+        state = FormState(procedure_code, consent_version=notice.version)
         text = (
             f"Dạ, em sẽ giúp anh/chị lập hồ sơ {procedure_name} (mã {procedure_code}) ngay trong cuộc trò "
-            f"chuyện này, gồm {len(form.asked({}))} bước.\n{CONSENT_NOTICE}"
+            f"chuyện này, gồm {len(form.asked({}))} bước.\n{notice.text}"
         )
         buttons = (Button("Đồng ý", "/affirm"), Button("Không đồng ý", "/deny"))
         return state, [Reply(text, buttons)]
@@ -213,10 +242,21 @@ class FormFlow:
 
     # -- answering -----------------------------------------------------------------------------------
 
-    def handle(self, state: FormState, text: str) -> tuple[FormState, list[Reply]]:
-        """The citizen's message while the form is open. The caller then shows `prompt(new_state)`."""
+    def control_intent(self, phase: str, understood: Understood) -> str:
+        """The NLU's intent of a typed message when it steers the form in this phase, else ""."""
+        needed = self.control_confidence_in_answers if phase in ANSWER_PHASES else self.control_confidence
+        allowed = CONTROL_INTENTS.get(phase, frozenset())
+        return understood.intent if understood.intent in allowed and understood.confidence >= needed else ""
+
+    def handle(
+        self, state: FormState, text: str, understood: Understood = Understood()
+    ) -> tuple[FormState, list[Reply]]:
+        """The citizen's message while the form is open (a button's payload, or typed text with what the NLU
+        understood of it). The caller then shows `prompt(new_state)`."""
         intent, entities, folded = parse_message(text)
-        if intent in ("cancel", "stop") or _says(folded, CANCEL):
+        if not intent:
+            intent = self.control_intent(state.phase, understood)
+        if intent in ("cancel", "stop"):
             return replace(state, phase=CANCELLED), [
                 Reply(
                     "Dạ, em đã hủy hồ sơ này, thông tin anh/chị vừa khai không được lưu. "
@@ -235,7 +275,11 @@ class FormFlow:
         }.get(state.phase)
         if handler is None:
             return state, []
-        return handler(state, text, intent, entities, folded)
+        try:
+            return handler(state, text, intent, entities, folded)
+        except Exception:  # the database or a service failed mid-turn: say so, the form stays where it was
+            logger.exception("form turn failed in phase %s; the form stays where it was", state.phase)
+            return state, [Reply(TEMPORARY_FAILURE)]
 
     def _on_attachment(self, state: FormState, upload_id: str) -> Handled:
         filename = self.find_attachment(upload_id)
@@ -251,11 +295,12 @@ class FormFlow:
     def _on_consent(
         self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
     ) -> Handled:
-        if intent == "affirm" or _says(folded, AFFIRM):
-            return replace(state, phase=FIELDS, step=0, tries=0), [
+        if intent == "affirm":
+            given_at = self.today().astimezone(timezone.utc).isoformat()
+            return replace(state, phase=FIELDS, step=0, tries=0, consent_at=given_at), [
                 Reply("Dạ, em cảm ơn anh/chị. Mình bắt đầu nhé.")
             ]
-        if intent == "deny" or _says(folded, DENY):
+        if intent == "deny":
             return replace(state, phase=CANCELLED), [
                 Reply(
                     "Dạ, không sao ạ. Khi không đồng ý cung cấp thông tin, anh/chị vẫn có thể nộp hồ sơ "
@@ -276,12 +321,13 @@ class FormFlow:
         names = [spec.name for spec in form.fields]
         index = names.index(state.correcting) if state.phase == CORRECTING else state.step
         spec = form.fields[index]
-        if intent == "help" or _says(folded, HELP):
+        if intent == "help":
             return state, [self._help(spec)]
         value_text = str(entities.get("value", "")) if intent == "choose" else text
         if intent == "choose":
             value_text = intent_payload("choose", value=value_text)
-        result = validate(spec, value_text, state.answers, self.today().date())
+        # "Today" is the commune's day: a birth on the morning of the 22nd is not "in the future" at 06:30.
+        result = validate(spec, value_text, state.answers, local_date(self.today()))
         if isinstance(result, Invalid):
             tries = state.tries + 1
             reply = Reply(result.message)
@@ -290,7 +336,7 @@ class FormFlow:
                     f"{result.message}\nDạ, thông tin cần nhập: {result.expected}."
                     + (f"\n{spec.help}" if spec.help else "")
                     + '\nAnh/chị thử lại, hoặc chọn "Hướng dẫn" / "Hủy hồ sơ" ạ.',
-                    (Button("Hướng dẫn", "giúp"), Button("Hủy hồ sơ", "/cancel")),
+                    (Button("Hướng dẫn", "/help"), Button("Hủy hồ sơ", "/cancel")),
                 )
             return replace(state, tries=tries), [reply]
         answers = {**state.answers, spec.name: result.value}
@@ -311,7 +357,7 @@ class FormFlow:
     ) -> Handled:
         if intent == "correct" or folded.startswith("sua"):
             return replace(state, phase=CHOOSING_CORRECTION), []
-        if intent == "affirm" or _says(folded, AFFIRM):
+        if intent == "affirm":
             return self._verify_phone(state)
         return state, [Reply('Dạ, anh/chị chọn "Xác nhận gửi", "Sửa thông tin" hoặc "Hủy hồ sơ" ạ.')]
 
@@ -355,12 +401,14 @@ class FormFlow:
     def _on_code(
         self, state: FormState, text: str, intent: str, entities: dict[str, Any], folded: str
     ) -> Handled:
+        if state.phone_verified:  # verified, but the submission failed: any message submits again
+            return self._submit(state)
         if intent == "phone_shared":
             if self.phone_is_verified(self._phone(state)):
                 return self._submit(replace(state, phone_verified=True))
             state, replies = self._send_code(state)
             return state, [Reply(PHONE_SHARE_MISMATCH), *replies]
-        if intent == "resend_code" or _says(folded, RESEND):
+        if intent == "resend_code":
             if self.can_share_phone:  # the code may not have been sent yet: send it with its prompt
                 return self._send_code(state)
             result = self.verifier.send_code(self._phone(state))
@@ -381,5 +429,14 @@ class FormFlow:
 
     def _submit(self, state: FormState) -> tuple[FormState, list[Reply]]:
         form = self.forms[state.procedure_code]
-        submission = self.submit(form, state.answers, state.idempotency_key, state.attachments)
+        consent = (
+            ConsentRecord(state.consent_version, datetime.fromisoformat(state.consent_at))
+            if state.consent_at
+            else None  # a form opened before consent was recorded
+        )
+        try:
+            submission = self.submit(form, state.answers, state.idempotency_key, state.attachments, consent)
+        except Exception:  # kept verified: the next message submits again, under the same idempotency key
+            logger.exception("submission failed; it is tried again at the citizen's next message")
+            return state, [Reply(SUBMISSION_FAILED, (Button("Gửi lại hồ sơ", "/affirm"),))]
         return replace(state, phase=DONE, dossier_code=submission.dossier_code), submission.replies

@@ -142,10 +142,17 @@ def _is_latin_letter(char: str) -> bool:
     return char.isalpha() and unicodedata.name(char, "").startswith("LATIN")
 
 
+def _recased(text: str, upper: bool) -> str:
+    """Change the case of each letter that has a one-letter counterpart; 'ß' -> 'SS' or 'İ' -> 'i̇' (with a
+    combining dot) would make the stored name one that this validator itself refuses."""
+    changed = (char.upper() if upper else char.lower() for char in text)
+    return "".join(new if len(new) == 1 else old for old, new in zip(text, changed, strict=True))
+
+
 def _title_word(word: str) -> str:
     """'nguyễn' -> 'Nguyễn', 'ĐỖ' -> 'Đỗ', "h'hen" -> "H'Hen", 'y-moan' -> 'Y-Moan'."""
     parts = _NAME_PART_SEPARATOR.split(word)
-    return "".join(part[:1].upper() + part[1:].lower() for part in parts)
+    return "".join(_recased(part[:1], upper=True) + _recased(part[1:], upper=False) for part in parts)
 
 
 def _person_name(spec: FieldSpec, raw: str) -> Valid | Invalid:

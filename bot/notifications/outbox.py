@@ -1,7 +1,11 @@
 """The notification outbox: rows written with each status change, delivered in order, each exactly once.
 
-Exactly once: Rasa's action claims a row (`claim`) before it utters the text, and a row can be claimed
-only once: a retried delivery (the back-office never heard Rasa's answer) utters nothing the second time."""
+Exactly once, whichever process dies when: a row is marked delivered only where the citizen's copy is durably
+kept. Rasa's action reads an undelivered row's text and utters it, tagged with the row's id, unless the
+conversation already holds that tag (a retry after the back-office lost Rasa's answer). A Telegram or Zalo
+message is queued in the same transaction that marks the row (`take`), so a second utterance queues
+nothing; for the web widget the back-office marks the row once Rasa's answer shows the tagged utterance
+in the saved conversation. A crash before either point leaves the row undelivered: it is tried again."""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Dossier, Notification
 from bot.db.times import as_utc
@@ -38,6 +42,21 @@ class PendingNotification:
     channel: str
     sender_id: str
     attempts: int
+
+
+def take(session: Session, notification_id: int, now: datetime, sender_id: str | None = None) -> bool:
+    """Mark the notification delivered in the caller's transaction, if nobody did: whoever gets True keeps
+    the only copy (e.g. queues the platform message in the same transaction)."""
+    conditions = [Notification.id == notification_id, Notification.delivered_at.is_(None)]
+    if sender_id is not None:
+        conditions.append(Notification.sender_id == sender_id)
+    taken = session.execute(
+        update(Notification)
+        .where(*conditions)
+        .values(delivered_at=now, attempts=Notification.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return taken == 1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -74,6 +93,13 @@ class Outbox:
                     break
             return ready
 
+    def waiting(self) -> int:
+        """How many notifications no conversation has received yet (due now or waiting for a retry)."""
+        with self.session_factory() as session:
+            return session.execute(
+                select(func.count()).select_from(Notification).where(Notification.delivered_at.is_(None))
+            ).scalar_one()
+
     def record_failure(self, notification_id: int, error: str) -> None:
         with self.session_factory() as session, session.begin():
             row = session.get(Notification, notification_id)
@@ -93,22 +119,19 @@ class Outbox:
                 .execution_options(synchronize_session=False)
             ).rowcount
 
-    def claim(self, notification_id: int, sender_id: str) -> str | None:
-        """Mark the notification delivered and return its text, or None when it was already delivered
-        (or belongs to another conversation)."""
-        with self.session_factory() as session, session.begin():
-            claimed = session.execute(
-                update(Notification)
-                .where(
-                    Notification.id == notification_id,
-                    Notification.sender_id == sender_id,
-                    Notification.delivered_at.is_(None),
-                )
-                .values(delivered_at=self.clock(), attempts=Notification.attempts + 1)
-            ).rowcount
-            if claimed != 1:
+    def undelivered_text(self, notification_id: int, sender_id: str) -> str | None:
+        """The text to utter, or None when the notification was delivered already (or belongs to another
+        conversation). Reading marks nothing: a crash before the text is kept somewhere loses nothing."""
+        with self.session_factory() as session:
+            row = session.get(Notification, notification_id)
+            if row is None or row.sender_id != sender_id or row.delivered_at is not None:
                 return None
-            return session.get(Notification, notification_id).text
+            return row.text
+
+    def mark_delivered(self, notification_id: int, sender_id: str) -> bool:
+        """The citizen's conversation holds the notification now; False when it was marked already."""
+        with self.session_factory() as session, session.begin():
+            return take(session, notification_id, self.clock(), sender_id)
 
     def is_delivered(self, notification_id: int) -> bool:
         with self.session_factory() as session:

@@ -18,21 +18,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Department, Officer, OfficerSession
 from bot.db.times import optional_utc
+from bot.officers.password_policy import DEFAULT_MIN_LENGTH, PasswordPolicy
 
 DESK = "desk"
 SPECIALIST = "specialist"
 LEADER = "leader"
+CHAIRMAN = "chairman"
 ADMIN = "admin"
-ROLES = (DESK, SPECIALIST, LEADER, ADMIN)
+ROLES = (DESK, SPECIALIST, LEADER, CHAIRMAN, ADMIN)
 ROLE_LABELS = {
     DESK: "Bộ phận Một cửa",
     SPECIALIST: "Chuyên viên phòng chuyên môn",
-    LEADER: "Lãnh đạo",
+    LEADER: "Lãnh đạo phòng",
+    CHAIRMAN: "Chủ tịch / Phó Chủ tịch UBND",
     ADMIN: "Quản trị hệ thống",
 }
 ROLES_NEEDING_DEPARTMENT = frozenset({DESK, SPECIALIST, LEADER})
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = DEFAULT_MIN_LENGTH  # the default; DVC_PASSWORD_MIN_LENGTH changes it
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,64}")
 DEPARTMENT_CODE_PATTERN = re.compile(r"[A-Z0-9_]{1,32}")
 MAX_NAME_LENGTH = 200
@@ -54,9 +57,11 @@ def utc_clock() -> datetime:
 # --- passwords -------------------------------------------------------------------------------------
 
 
-def check_password_policy(password: str) -> None:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+def check_password_policy(password: str, username: str = "", policy: PasswordPolicy | None = None) -> None:
+    """Refuse a new password that breaks the policy, naming every rule it breaks."""
+    problems = (policy or PasswordPolicy()).problems(password, username)
+    if problems:
+        raise AccountError(" ".join(problems))
 
 
 def hash_password(password: str) -> str:
@@ -112,6 +117,7 @@ class OfficerView:
     department_name: str | None
     is_active: bool
     locked_until: datetime | None
+    must_change_password: bool
 
 
 def officer_view(officer: Officer) -> OfficerView:
@@ -128,6 +134,7 @@ def officer_view(officer: Officer) -> OfficerView:
         department_name=department.name if department else None,
         is_active=bool(officer.is_active),
         locked_until=optional_utc(officer.locked_until),
+        must_change_password=bool(officer.must_change_password),
     )
 
 
@@ -177,9 +184,16 @@ def close_sessions_of(session: Session, officer_id: int) -> int:
 
 
 class Accounts:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock = utc_clock) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock = utc_clock,
+        *,
+        password_policy: PasswordPolicy | None = None,
+    ) -> None:
         self._sessions = session_factory
         self._clock = clock
+        self.password_policy = password_policy or PasswordPolicy()
 
     # departments
 
@@ -224,12 +238,16 @@ class Accounts:
         password: str,
         department_code: str | None = None,
         title: str = "",
+        *,
+        must_change_password: bool = True,
     ) -> OfficerView:
+        """A new account. Its password was chosen by someone else (an admin, the demo seed), so by default
+        the officer must replace it at first sign-in; False only where the officer chose it themselves."""
         username = normalize_username(username)
         full_name = _clean_text(full_name, "Họ tên")
         title = _clean_text(title, "Chức danh", required=False)
         _check_role(role)
-        check_password_policy(password)
+        check_password_policy(password, username, self.password_policy)
         password_hash = hash_password(password)
         try:
             with self._sessions() as session, session.begin():
@@ -247,6 +265,7 @@ class Accounts:
                     is_active=True,
                     created_at=self._clock(),
                     failed_logins=0,
+                    must_change_password=must_change_password,
                 )
                 session.add(officer)
                 session.flush()
@@ -287,15 +306,17 @@ class Accounts:
             session.flush()
             return officer_view(officer)
 
-    def set_password(self, username: str, password: str) -> OfficerView:
-        """Replace the password, clear the lockout and close every open session of the officer."""
-        check_password_policy(password)
+    def set_password(self, username: str, password: str, *, must_change_password: bool = True) -> OfficerView:
+        """Reset the password (an admin's doing: the officer must change it at next sign-in), clear the
+        lockout and close every open session of the officer."""
+        check_password_policy(password, (username or "").strip().lower(), self.password_policy)
         password_hash = hash_password(password)
         with self._sessions() as session, session.begin():
             officer = self._officer(session, username)
             officer.password_hash = password_hash
             officer.failed_logins = 0
             officer.locked_until = None
+            officer.must_change_password = must_change_password
             close_sessions_of(session, officer.id)
             session.flush()
             return officer_view(officer)

@@ -1,7 +1,10 @@
-"""Officer sign-in (argon2 passwords, lockout after repeated failures) and server-side sessions.
+"""Officer sign-in (argon2 passwords, lockout after repeated failures), server-side sessions and the
+officer's own password change.
 
 A session is a random token given to the browser (kind "web", with a CSRF token) or to an API client
-(kind "api"); only its sha256 is stored, so a copy of the database does not let anyone sign in.
+(kind "api"); only its sha256 is stored, so a copy of the database does not let anyone sign in. A session
+ends at a fixed time after sign-in (absolute expiry) or earlier when it has not been used for a while (idle
+timeout); both are per kind.
 """
 
 from __future__ import annotations
@@ -13,18 +16,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Officer, OfficerSession
 from bot.db.times import as_utc, optional_utc
 from bot.officers import accounts
-from bot.officers.accounts import AccountError, Clock, OfficerView, officer_view, utc_clock
+from bot.officers.accounts import (
+    AccountError,
+    Clock,
+    OfficerView,
+    check_password_policy,
+    officer_view,
+    utc_clock,
+)
+from bot.officers.password_policy import PasswordPolicy
+from bot.settings import OfficerSecuritySettings
 
-LOCKOUT_THRESHOLD = 5  # consecutive failures
-LOCKOUT_MINUTES = 15
-WEB_SESSION_HOURS = 8
-API_TOKEN_HOURS = 12
+_DEFAULTS = OfficerSecuritySettings()
+LOCKOUT_THRESHOLD = _DEFAULTS.lockout_threshold  # consecutive failures
+LOCKOUT_MINUTES = _DEFAULTS.lockout_minutes
+WEB_SESSION_HOURS = _DEFAULTS.web_session_hours
+WEB_IDLE_MINUTES = _DEFAULTS.web_idle_minutes
+API_TOKEN_HOURS = _DEFAULTS.api_token_hours
+API_IDLE_MINUTES = _DEFAULTS.api_idle_minutes
+# A session's last use is written at most this often: not one database write per request, and the idle
+# timeout is exact to within this much.
+TOUCH_INTERVAL = timedelta(minutes=1)
 WEB = "web"
 API = "api"
 SESSION_KINDS = (WEB, API)
@@ -39,6 +57,11 @@ class InvalidCredentialsError(AuthenticationError):
 
     def __init__(self) -> None:
         super().__init__("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+class WrongCurrentPasswordError(AuthenticationError):
+    def __init__(self) -> None:
+        super().__init__("Mật khẩu hiện tại không đúng.")
 
 
 class AccountLockedError(AuthenticationError):
@@ -90,12 +113,40 @@ class Authenticator:
         lockout_minutes: float = LOCKOUT_MINUTES,
         web_session_hours: float = WEB_SESSION_HOURS,
         api_token_hours: float = API_TOKEN_HOURS,
+        web_idle_minutes: float = WEB_IDLE_MINUTES,
+        api_idle_minutes: float = API_IDLE_MINUTES,
+        password_policy: PasswordPolicy | None = None,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._threshold = lockout_threshold
         self._lockout = timedelta(minutes=lockout_minutes)
         self._lifetimes = {WEB: timedelta(hours=web_session_hours), API: timedelta(hours=api_token_hours)}
+        # 0 (or less) switches the idle timeout off for that kind.
+        self._idle = {
+            kind: timedelta(minutes=minutes) if minutes > 0 else None
+            for kind, minutes in ((WEB, web_idle_minutes), (API, api_idle_minutes))
+        }
+        self._policy = password_policy or PasswordPolicy()
+
+    @classmethod
+    def from_settings(
+        cls,
+        session_factory: sessionmaker[Session],
+        settings: OfficerSecuritySettings,
+        clock: Clock = utc_clock,
+    ) -> Authenticator:
+        return cls(
+            session_factory,
+            clock,
+            lockout_threshold=settings.lockout_threshold,
+            lockout_minutes=settings.lockout_minutes,
+            web_session_hours=settings.web_session_hours,
+            api_token_hours=settings.api_token_hours,
+            web_idle_minutes=settings.web_idle_minutes,
+            api_idle_minutes=settings.api_idle_minutes,
+            password_policy=PasswordPolicy(min_length=settings.min_password_length),
+        )
 
     # sign-in
 
@@ -183,22 +234,32 @@ class Authenticator:
                     csrf_token=csrf_token,
                     created_at=now,
                     expires_at=expires_at,
+                    last_used_at=now,
                 )
             )
         return IssuedSession(token, csrf_token, expires_at)
 
     def session_for_token(self, token: str | None, kind: str) -> SignedIn | None:
+        """The live session of `token`, its use recorded (which extends the idle window); None when the
+        token is unknown, of the other kind, past its expiry or idle timeout, or its officer is inactive."""
         if not token or not isinstance(token, str):
             return None
-        with self._sessions() as session:
+        now = self._clock()
+        with self._sessions() as session, session.begin():
             stored = session.execute(
                 select(OfficerSession).where(OfficerSession.token_hash == token_hash(token))
             ).scalar_one_or_none()
             if stored is None or stored.kind != kind:
                 return None
             expires_at = as_utc(stored.expires_at)
-            if expires_at <= self._clock() or not stored.officer.is_active:
+            last_used_at = as_utc(stored.last_used_at)
+            idle = self._idle[kind]
+            if expires_at <= now or (idle is not None and last_used_at + idle <= now):
                 return None
+            if not stored.officer.is_active:
+                return None
+            if now - last_used_at >= TOUCH_INTERVAL:
+                stored.last_used_at = now
             return SignedIn(officer_view(stored.officer), stored.csrf_token, expires_at, stored.id)
 
     def close_session(self, token: str | None) -> bool:
@@ -215,8 +276,61 @@ class Authenticator:
             return accounts.close_sessions_of(session, officer_id)
 
     def purge_expired_sessions(self) -> int:
+        """Delete the sessions past their expiry or their idle timeout; returns how many."""
+        now = self._clock()
+        ended = [OfficerSession.expires_at <= now]
+        for kind, idle in self._idle.items():
+            if idle is not None:
+                ended.append((OfficerSession.kind == kind) & (OfficerSession.last_used_at <= now - idle))
         with self._sessions() as session, session.begin():
-            result = session.execute(delete(OfficerSession).where(OfficerSession.expires_at <= self._clock()))
+            result = session.execute(delete(OfficerSession).where(or_(*ended)))
             return result.rowcount or 0
+
+    # the officer's own password
+
+    def change_password(self, session_id: int, current_password: str, new_password: str) -> OfficerView:
+        """The officer of session `session_id` replaces their password: the current one must be right (a
+        wrong one counts towards the lockout, and a lock ends this session), the new one must follow the
+        policy and differ. Clears the forced-change flag and ends the officer's other sessions."""
+        with self._sessions() as session:
+            stored = session.get(OfficerSession, session_id)
+            if stored is None or not stored.officer.is_active:
+                raise AccountError("Phiên đăng nhập đã kết thúc; vui lòng đăng nhập lại.")
+            officer = stored.officer
+            candidate = _Candidate(officer.id, officer.password_hash, optional_utc(officer.locked_until))
+            username = officer.username
+        check_password_policy(new_password, username, self._policy)
+        if new_password == current_password:
+            raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+        if candidate.locked_until is not None and candidate.locked_until > self._clock():
+            raise AccountLockedError(candidate.locked_until)
+        if not accounts.verify_password(candidate.password_hash, current_password or ""):
+            try:
+                self._record_failure(candidate.id)
+            except AccountLockedError:
+                self._close_session_id(session_id)
+                raise
+            except InvalidCredentialsError as wrong:
+                raise WrongCurrentPasswordError() from wrong
+        new_hash = accounts.hash_password(new_password)
+        with self._sessions() as session, session.begin():
+            officer = session.get(Officer, candidate.id)
+            if officer is None or not officer.is_active or officer.password_hash != candidate.password_hash:
+                raise AccountError("Mật khẩu vừa được thay đổi ở nơi khác; vui lòng đăng nhập lại.")
+            officer.password_hash = new_hash
+            officer.must_change_password = False
+            officer.failed_logins = 0
+            officer.locked_until = None
+            session.execute(
+                delete(OfficerSession).where(
+                    OfficerSession.officer_id == officer.id, OfficerSession.id != session_id
+                )
+            )
+            session.flush()
+            return officer_view(officer)
+
+    def _close_session_id(self, session_id: int) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(delete(OfficerSession).where(OfficerSession.id == session_id))
 
     check_csrf = staticmethod(check_csrf)

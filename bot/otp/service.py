@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import faults
 from bot.db.models import utc_now
 from bot.db.session import session_factory as make_session_factory
 from bot.db.times import as_utc
@@ -245,6 +246,12 @@ class OtpService:
 
     def verify(self, phone: str, code: str) -> VerifyResult:
         """Check `code` against the newest code sent to `phone`; a right code works once."""
+        result = self._verify(phone, code)
+        if result.status == VERIFIED:
+            faults.point("otp.after_verify")
+        return result
+
+    def _verify(self, phone: str, code: str) -> VerifyResult:
         config = self.config
         try:
             national = normalize_phone(phone)

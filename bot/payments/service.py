@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import faults
 from bot.db.models import Dossier, DossierEvent, Payment
 from bot.db.times import as_utc
 from bot.notifications.outbox import notification_for
@@ -181,7 +182,10 @@ class PaymentService:
         if not self.settings.enabled or not vnpay.verify(fields, self.settings.hash_secret):
             logger.warning("payment callback refused (%s): invalid signature, order %s", via, txn_ref[:32])
             return vnpay.INVALID_SIGNATURE
-        return self._record(fields, via)
+        answer = self._record(fields, via)
+        if answer == vnpay.CONFIRMED:
+            faults.point("payment.after_commit")
+        return answer
 
     def settle_query(self, answer: Mapping[str, str]) -> str:
         """Record what the gateway answered to `querydr` (reconciliation), through the same path as the IPN.
@@ -254,6 +258,8 @@ class PaymentService:
                 return vnpay.ALREADY_CONFIRMED  # a concurrent callback recorded it first
             if succeeded:
                 self._record_payment(session, payment, str(fields.get("vnp_TransactionNo", "")), paid_at, now)
+            session.flush()
+            faults.point("payment.before_commit")
             return vnpay.CONFIRMED
 
     def _record_payment(

@@ -49,8 +49,9 @@ def payload(bank_bin: str, account: str, amount_vnd: int | None, purpose: str = 
     if amount_vnd:
         text += _field("54", str(amount_vnd))
     text += _field("58", "VN")
-    if purpose:
-        text += _field("62", _field("08", purpose_text(purpose)))
+    note = purpose_text(purpose)
+    if note:  # a purpose with nothing left in ASCII would be an empty field, which EMVCo does not allow
+        text += _field("62", _field("08", note))
     text += "6304"
     return text + f"{crc16_ccitt_false(text.encode('ascii')):04X}"
 

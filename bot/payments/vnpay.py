@@ -56,7 +56,12 @@ def sign(fields: Mapping[str, object], secret: str) -> str:
 def verify(fields: Mapping[str, str], secret: str) -> bool:
     """True when the callback's `vnp_SecureHash` is the merchant's signature of its other `vnp_*` fields."""
     received = str(fields.get("vnp_SecureHash", "")).lower()
-    return bool(received) and hmac.compare_digest(received, sign(fields, secret))
+    return bool(received) and _same(received, sign(fields, secret))
+
+
+def _same(received: str, expected: str) -> bool:
+    """Constant-time comparison that also takes what a forger sends (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(received.encode(), expected.encode())
 
 
 def order_info(text: str) -> str:
@@ -160,4 +165,4 @@ def querydr_request(
 def querydr_answer_is_genuine(answer: Mapping[str, object], secret: str) -> bool:
     received = str(answer.get("vnp_SecureHash", "")).lower()
     expected = pipe_signature(answer, QUERYDR_ANSWER_SIGNED, secret)
-    return bool(received) and hmac.compare_digest(received, expected)
+    return bool(received) and _same(received, expected)

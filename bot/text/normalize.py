@@ -73,15 +73,17 @@ def _is_dropped(char: str) -> bool:
 def normalize(text: str) -> NormalizedText:
     """NFC, modern tone placement, control characters dropped, whitespace collapsed and trimmed,
     runs of 3+ identical punctuation marks shortened to one."""
-    composed, composed_spans = _nfc_with_spans(text)
+    # Dropped characters go first: a soft hyphen or zero-width space inside a word must not keep a letter
+    # from its combining marks (NFC) nor hide where the syllable ends (tone placement: "hoà\u200bn").
+    kept = [index for index, char in enumerate(text) if not _is_dropped(char)]
+    composed, composed_spans = _nfc_with_spans("".join(text[index] for index in kept))
     composed = unify_tone_placement(composed)
 
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
     pending_space: tuple[int, int] | None = None
-    for char, span in zip(composed, composed_spans, strict=False):
-        if _is_dropped(char):
-            continue
+    for char, (start, end) in zip(composed, composed_spans, strict=True):
+        span = (kept[start], kept[end - 1] + 1)
         if _SPACE.match(char):
             if chars and pending_space is None:
                 pending_space = span
@@ -107,7 +109,8 @@ def normalize_text(text: str) -> str:
 
 
 def strip_diacritics(text: str) -> str:
-    """'Giấy khai sinh Đà Nẵng' -> 'Giay khai sinh Da Nang'. Length-preserving on NFC input."""
+    """'Giấy khai sinh Đà Nẵng' -> 'Giay khai sinh Da Nang'. Length-preserving on NFC input, except that a
+    combining mark NFC could not put on a letter (U+0301 after an "x") is dropped too."""
     decomposed = unicodedata.normalize("NFD", text)
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return unicodedata.normalize("NFC", bare).replace("đ", "d").replace("Đ", "D")

@@ -46,7 +46,9 @@ def _compound_spans(text: str) -> list[tuple[int, int]]:
     """Character spans (in `text`) of the multi-syllable words underthesea finds."""
     if len(text) > _SEGMENTER_LIMIT:
         return []
-    folded_text = strip_diacritics(text).lower()
+    # Character by character, so that positions in folded_text are positions in text: a mark that NFC left
+    # on its own ("x\u0301") would otherwise vanish and shift every later span.
+    folded_text = "".join(strip_diacritics(char) or char for char in text).lower()
     syllables = _LETTERS.findall(text)
     with_diacritics = sum(1 for syllable in syllables if not syllable.isascii())
     if not syllables or with_diacritics < _MIN_DIACRITIC_SHARE * len(syllables):

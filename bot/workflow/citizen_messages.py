@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.text.money import money
-from bot.workflow.clock import VIETNAM
+from bot.workflow.clock import vietnam_time
 from bot.workflow.states import (
     APPROVED,
     DECIDED,
@@ -104,7 +104,7 @@ def _to_do(view: DossierView) -> list[str]:
 
 def status_message(view: DossierView) -> str:
     """The full answer to "hồ sơ của tôi đang ở đâu" for the dossier's owner."""
-    received = view.received_at.astimezone(VIETNAM)
+    received = vietnam_time(view.received_at)
     lines = [
         f"Dạ, {_title(view)}:",
         f"• Bước hiện tại: {view.status_label}",

@@ -14,8 +14,14 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 CLOSING_HOUR = 17  # a due date means the end of that working day in Vietnam
 
 
+def vietnam_time(moment: datetime) -> datetime:
+    """`moment` on the commune's clock, for every date or time a citizen or officer reads (a naive datetime,
+    as SQLite hands them back, is UTC: never the server's local time)."""
+    return as_utc(moment).astimezone(VIETNAM)
+
+
 def local_date(moment: datetime) -> date:
-    return as_utc(moment).astimezone(VIETNAM).date()
+    return vietnam_time(moment).date()
 
 
 def end_of_working_day(day: date) -> datetime:

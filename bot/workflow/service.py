@@ -11,20 +11,29 @@ from datetime import datetime, timezone
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.calendar.working_days import WorkingCalendar
 from bot.db.models import Department, Dossier, DossierEvent, Officer
-from bot.db.times import as_utc
+from bot.db.times import as_utc, optional_utc
 from bot.dossiers import delivery
 from bot.dossiers.delivery import ResultDelivery
 from bot.dossiers.submission import ONE_STOP_DESK
 from bot.notifications.outbox import notification_for
+from bot.officers import audit
 from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST
 from bot.workflow.citizen_messages import change_message
 from bot.workflow.clock import Timing, restarted_due_at, timing
-from bot.workflow.permissions import Actor, DossierPosition, WorkflowError, allowed_actions, refusal
+from bot.workflow.permissions import (
+    Actor,
+    DossierPosition,
+    Visibility,
+    WorkflowError,
+    allowed_actions,
+    refusal,
+    view_refusal,
+)
 from bot.workflow.states import (
     APPROVED,
     DECIDED,
@@ -103,6 +112,9 @@ class DossierView:
     answers: dict[str, Any] = field(default_factory=dict)
     attachments: tuple[dict[str, Any], ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+    consent_version: str = ""  # the consent notice the citizen agreed to ("" when not recorded)
+    consent_at: datetime | None = None
+    personal_data_erased_at: datetime | None = None  # the retention job anonymised its personal fields
 
     @property
     def status_label(self) -> str:
@@ -126,6 +138,7 @@ class DossierFilter:
     phone_hash: str | None = None
     sender_id: str | None = None
     channel: str | None = None
+    visible: Visibility | None = None  # an officer's list: only the dossiers they may see
 
 
 def _department(row: Department | None) -> DepartmentRef | None:
@@ -156,6 +169,24 @@ class WorkflowService:
             dossier = session.execute(self._query().where(Dossier.code == code)).unique().scalar_one_or_none()
             return None if dossier is None else self._view(session, dossier, with_timeline=True)
 
+    def open_for(self, code: str, officer: audit.Reader, purpose: str, detail: str = "") -> DossierView:
+        """The dossier as `officer` may see it, with the read written to the audit log in the same
+        transaction; a refusal is written too, then raised (WorkflowError forbidden / not_found)."""
+        with self.session_factory() as session, session.begin():
+            dossier = session.execute(self._query().where(Dossier.code == code)).unique().scalar_one_or_none()
+            if dossier is None:
+                problem: WorkflowError | None = WorkflowError(f"Không tìm thấy hồ sơ {code}.", "not_found")
+            else:
+                position = DossierPosition(dossier.status, dossier.department_id, dossier.officer_id)
+                problem = view_refusal(position, officer)
+            if problem is None or problem.kind == "forbidden":
+                allowed = problem is None
+                audit.AuditLog.record_in(session, officer, purpose, code, detail, allowed, self.clock())
+            view = self._view(session, dossier, with_timeline=True) if problem is None else None
+        if problem is not None:
+            raise problem
+        return view
+
     def list(self, filters: DossierFilter = DossierFilter(), limit: int = 200) -> list[DossierView]:
         """Newest first; the overdue filter is applied on the working-day clock, not in SQL."""
         query = self._query().order_by(Dossier.received_at.desc(), Dossier.id.desc())
@@ -171,6 +202,14 @@ class WorkflowService:
             query = query.where(Dossier.sender_id == filters.sender_id)
         if filters.channel is not None:
             query = query.where(Dossier.channel == filters.channel)
+        if filters.visible is not None and not filters.visible.everything:
+            seen = filters.visible
+            conditions = []
+            if seen.departments:
+                conditions.append(Dossier.department_id.in_(seen.departments))
+            if seen.statuses:
+                conditions.append(Dossier.status.in_(seen.statuses))
+            query = query.where(or_(*conditions) if conditions else false())
         with self.session_factory() as session:
             views = (self._view(session, row) for row in session.execute(query).unique().scalars())
             if filters.overdue is not None:
@@ -249,9 +288,6 @@ class WorkflowService:
 
     def change_delivery(self, code: str, actor: Actor, choice: str, address: str = "") -> DossierView:
         """An officer changes how the result comes back (the citizen asked at the desk or by phone)."""
-        problem = delivery.validate_change(choice, address)
-        if problem:
-            raise WorkflowError(problem)
         if actor.role not in (DESK, ADMIN):
             raise WorkflowError("Chỉ Bộ phận Một cửa đổi hình thức nhận kết quả.", "forbidden")
         now = self.clock()
@@ -261,6 +297,12 @@ class WorkflowService:
             ).scalar_one_or_none()
             if dossier is None:
                 raise WorkflowError(f"Không tìm thấy hồ sơ {code}.", "not_found")
+            hidden = view_refusal(DossierPosition(dossier.status, dossier.department_id, None), actor)
+            if hidden is not None:
+                raise hidden
+            problem = delivery.validate_change(choice, address)
+            if problem:
+                raise WorkflowError(problem)
             if dossier.status in (RESULT_READY, RETURNED):
                 raise WorkflowError("Kết quả đã được báo cho công dân; không đổi hình thức nhận được nữa.")
             data = {
@@ -369,7 +411,6 @@ class WorkflowService:
     def _view(self, session: Session, dossier: Dossier, with_timeline: bool = False) -> DossierView:
         department = session.get(Department, dossier.department_id) if dossier.department_id else None
         officer = session.get(Officer, dossier.officer_id) if dossier.officer_id else None
-        data = dict(dossier.form_data or {})
         return DossierView(
             code=dossier.code,
             procedure_code=dossier.procedure_code,
@@ -394,9 +435,12 @@ class WorkflowService:
             fee_amount=dossier.fee_amount,
             fee_paid=dossier.fee_paid_at is not None,
             fee_receipt=next((e.note for e in reversed(dossier.events) if e.action == "fee_paid"), ""),
-            answers={key: value for key, value in data.items() if not key.startswith("_")},
-            attachments=tuple(data.get("_attachments") or ()),
+            answers=dict(dossier.form_data or {}),
+            attachments=tuple(dossier.attachments or ()),
             timeline=tuple(self._timeline(session, dossier.events)) if with_timeline else (),
+            consent_version=dossier.consent_version or "",
+            consent_at=optional_utc(dossier.consent_at),
+            personal_data_erased_at=optional_utc(dossier.personal_data_erased_at),
         )
 
     @staticmethod

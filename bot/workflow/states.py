@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST
+from bot.officers.accounts import ADMIN, CHAIRMAN, DESK, LEADER, SPECIALIST
 
 RECEIVED = "received"
 ACCEPTED = "accepted"
@@ -43,8 +43,9 @@ DECIDED = frozenset({APPROVED, REJECTED, RESULT_READY, RETURNED})
 # Whose dossier an officer must be acting on.
 DESK_STAGE = "desk"  # any one-stop desk officer
 HOLDING_DEPARTMENT = "department"  # an officer of the department that holds the dossier
+DESK_OR_HOLDING_DEPARTMENT = "desk_or_department"  # the desk (papers come to the counter) or the holder
 ASSIGNEE = "assignee"  # the officer it is assigned to (or a leader of the holding department)
-ANY = "any"
+SIGNING = "signing"  # the commune's chairman, or a leader of the holding department
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ RULES = {
             {SUPPLEMENT_REQUESTED},
             SUPPLEMENT_RECEIVED,
             {DESK, SPECIALIST, LEADER},
-            ANY,
+            DESK_OR_HOLDING_DEPARTMENT,
         ),
         _rule(
             "submit_for_signature",
@@ -111,14 +112,14 @@ RULES = {
             {SPECIALIST, LEADER},
             ASSIGNEE,
         ),
-        _rule("approve", "Phê duyệt", {SUBMITTED_FOR_SIGNATURE}, APPROVED, {LEADER}, ANY),
+        _rule("approve", "Phê duyệt", {SUBMITTED_FOR_SIGNATURE}, APPROVED, {LEADER, CHAIRMAN}, SIGNING),
         _rule(
             "reject",
             "Từ chối giải quyết",
             {RECEIVED, ACCEPTED, SUBMITTED_FOR_SIGNATURE},
             REJECTED,
-            {DESK, LEADER},
-            ANY,
+            {DESK, LEADER, CHAIRMAN},
+            SIGNING,
             needs_note="ghi rõ lý do từ chối",
         ),
         _rule(

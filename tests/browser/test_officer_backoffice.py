@@ -16,7 +16,7 @@ from tests.integration.test_dossier_conversations import fill_form, joined, otp_
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
-PASSWORD = "mat-khau-trinh-duyet"
+PASSWORD = "mat-khau-trinh-duyet-2026"
 JUSTICE = "Công chức Tư pháp - Hộ tịch"
 _phones = itertools.count(914000001)
 
@@ -28,8 +28,14 @@ def desk_officer(services) -> str:
         if code not in existing:
             accounts.create_department(code, name)
     if accounts.get_officer("browser.motcua") is None:
-        accounts.create_officer(
-            "browser.motcua", "Trần Thị Lan", "desk", PASSWORD, "MOT_CUA", "Công chức Một cửa"
+        accounts.create_officer(  # a password of the officer's own: no forced change at sign-in
+            "browser.motcua",
+            "Trần Thị Lan",
+            "desk",
+            PASSWORD,
+            "MOT_CUA",
+            "Công chức Một cửa",
+            must_change_password=False,
         )
     return "browser.motcua"
 

@@ -26,7 +26,13 @@ def leader(services) -> str:
     accounts = Accounts(session_factory(f"sqlite:///{services.var_dir / 'dvc.db'}"))
     if accounts.get_officer("ttchutich") is None:
         accounts.create_officer(
-            "ttchutich", "Nguyễn Văn Quang", "leader", PASSWORD, "TU_PHAP", "Chủ tịch UBND xã"
+            "ttchutich",
+            "Nguyễn Văn Quang",
+            "leader",
+            PASSWORD,
+            "TU_PHAP",
+            "Chủ tịch UBND xã",
+            must_change_password=False,
         )
     return token(services, "ttchutich")
 

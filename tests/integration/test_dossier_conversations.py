@@ -2,15 +2,17 @@
 
 import itertools
 import re
-import time
 import urllib.request
 
 import pytest
 from sqlalchemy import select
 
+from bot.catalog.answers import start_payload
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.forms.definitions import CCCD, CHOICE, DATE, NUMBER, PERSON_NAME, PHONE, load_forms
+from bot.replies import intent_payload
+from bot.settings import AGENCY_CODE
 from devtools.form_answers import answer_for, latest_otp
 
 pytestmark = pytest.mark.servers
@@ -39,7 +41,7 @@ def otp_code(services, phone: str) -> str:
 def fill_form(person, code: str, phone: str, choose: dict[str, str] | None = None) -> str:
     """Start the form, consent, answer every question asked (`choose` overrides answers by field);
     return the summary text."""
-    replies = person.say(f'/start_dossier{{"procedure_code": "{code}"}}')
+    replies = person.say(start_payload(code))
     assert "Nghị định 13/2023/NĐ-CP" in joined(replies)
     assert "vui lòng chọn" not in joined(replies)  # the message that opened the form is not an answer
     replies = person.say("/affirm")
@@ -71,7 +73,7 @@ def test_every_procedure_can_be_submitted(services, citizen, code):
     assert "mã xác thực" in joined(replies)
     receipt = joined(person.say(otp_code(services, phone)))
     dossier_code = CODE.search(receipt).group(1)
-    assert re.fullmatch(r"000\.00\.12\.H23-\d{6}-\d{4}", dossier_code)
+    assert re.fullmatch(rf"{AGENCY_CODE.pattern}-\d{{6}}-\d{{4}}", dossier_code)  # DVC_AGENCY_CODE first
     assert "Ngày hẹn trả kết quả" in receipt and "Mới tiếp nhận" in receipt
     stored_dossier = next(d for d in dossiers_in_db(services) if d.code == dossier_code)
     assert stored_dossier.procedure_code == code and stored_dossier.status == "received"
@@ -91,7 +93,7 @@ def test_declaration_link_needs_its_token(services):
 
 def test_validation_failures_then_help_and_a_valid_answer(citizen):
     person = citizen()
-    person.say('/start_dossier{"procedure_code": "1.001193"}')
+    person.say(start_payload("1.001193"))
     first_question = joined(person.say("/affirm"))
     assert "Bước 1/" in first_question
     spec = FORMS["1.001193"].fields[0]
@@ -107,7 +109,7 @@ def test_validation_failures_then_help_and_a_valid_answer(citizen):
 def test_each_kind_of_invalid_answer_is_explained(citizen):
     """Walk the marriage form and give one wrong answer to every question before the right one."""
     person, phone = citizen(), new_phone()
-    person.say('/start_dossier{"procedure_code": "1.000894"}')
+    person.say(start_payload("1.000894"))
     replies = person.say("/affirm")
     wrong = {
         PERSON_NAME: "12345",
@@ -137,15 +139,16 @@ def test_correction_from_the_summary(citizen):
     choices = person.say("/correct")
     field = FORMS["1.004873"].fields[0]
     payloads = [b["payload"] for r in choices for b in r.get("buttons", [])]
-    assert f'/correct{{"field": "{field.name}"}}' in payloads
-    assert "Sửa thông tin" in joined(person.say(f'/correct{{"field": "{field.name}"}}'))
+    correct = intent_payload("correct", field=field.name)
+    assert correct in payloads
+    assert "Sửa thông tin" in joined(person.say(correct))
     assert "Trần Thị Bình" in joined(person.say("trần thị bình"))
 
 
 def test_cancel_in_the_middle_and_nothing_is_stored(services, citizen):
     person = citizen()
     before = len(dossiers_in_db(services))
-    person.say('/start_dossier{"procedure_code": "1.000656"}')
+    person.say(start_payload("1.000656"))
     person.say("/affirm")
     assert "đã hủy hồ sơ" in joined(person.say("hủy"))
     assert len(dossiers_in_db(services)) == before
@@ -160,7 +163,7 @@ def test_otp_wrong_resend_too_early_expired_and_too_many(services, citizen):
     wrong = "000000" if code != "000000" else "111111"
     assert "còn" in joined(person.say(wrong))  # attempts left
     assert "giây" in joined(person.say("/resend_code"))  # too early: wait N seconds
-    time.sleep(9)  # the test stack's codes live 8 s
+    services.advance_clock(9)  # the test stack's codes live 8 s: the processes' OTP clock moves on 9 s
     assert "hết hiệu lực" in joined(person.say(code))
     fresh = joined(person.say("/resend_code"))
     assert "đã gửi" in fresh
@@ -176,7 +179,7 @@ def test_otp_wrong_resend_too_early_expired_and_too_many(services, citizen):
 
 def test_resume_after_restarting_the_rasa_server(services, citizen):
     person, phone = citizen(), new_phone()
-    person.say('/start_dossier{"procedure_code": "1.004222"}')
+    person.say(start_payload("1.004222"))
     person.say("/affirm")
     spec = FORMS["1.004222"].fields[0]
     second_question = joined(person.say(answer_for(spec, {}, phone)))
@@ -206,7 +209,7 @@ def test_start_from_the_button_under_an_info_answer(citizen):
     person = citizen()
     replies = person.say("thủ tục đăng ký khai sinh")
     payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
-    assert '/start_dossier{"procedure_code": "1.001193"}' in payloads
+    assert '/start_dossier{"procedure_code":"1.001193"}' in payloads
     opened = joined(person.say("tôi muốn nộp hồ sơ khai sinh"))
     assert "Nghị định 13/2023/NĐ-CP" in opened and "vui lòng chọn" not in opened
     # Naming a submittable procedure without asking to submit is a question, not a form.
@@ -217,7 +220,7 @@ def test_start_from_the_button_under_an_info_answer(citizen):
 
 def test_resume_after_a_pause_that_ended_the_session(citizen):
     person, phone = citizen(), new_phone()
-    person.say('/start_dossier{"procedure_code": "1.000656"}')
+    person.say(start_payload("1.000656"))
     person.say("/affirm")
     assert "Bước 2/" in joined(person.say(answer_for(FORMS["1.000656"].fields[0], {}, phone)))
     person.say("/session_start")  # what Rasa does after a long pause: a new session, slots carried over

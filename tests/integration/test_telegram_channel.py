@@ -141,7 +141,7 @@ def test_a_birth_registration_is_submitted_with_a_photo_and_the_shared_contact(s
     with database(services)() as session:
         dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one()
         assert dossier.channel == "telegram" and dossier.sender_id == str(person.user_id)
-        assert len(dossier.form_data["_attachments"]) == 1  # the photo, checked and stored like an upload
+        assert len(dossier.attachments) == 1  # the photo, checked and stored like an upload
     assert not services.sms_outbox.exists() or phone not in services.sms_outbox.read_text()  # no SMS needed
     document = telegram.wait_for(
         lambda c: c.method == "sendDocument" and str(c.params["chat_id"]) == str(person.user_id)
@@ -219,7 +219,7 @@ def test_an_officers_step_reaches_the_chat_once_also_after_telegram_was_down(
         timeout=30,
     )
     assert update.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Xem tình trạng hồ sơ"
-    time.sleep(4)  # more delivery and retry rounds: still one message
+    services.wait_delivered(channels=("telegram",))  # more delivery and retry rounds: still one message
     pushed = [t for t in telegram.sent_texts(person.user_id) if code in t and ACCEPTED in t]
     assert len(pushed) == 1
     with database(services)() as session:

@@ -33,8 +33,9 @@ def blank_services(tmp_path, monkeypatch) -> Services:
 
 @pytest.fixture
 def app_services(blank_services) -> Services:
-    """Services with the demo commune seeded (officers' password: PASSWORD)."""
-    seed_demo(blank_services, PASSWORD)
+    """Services with the demo commune seeded (officers' password: PASSWORD, already their own: no forced
+    change at sign-in; tests/unit/test_officer_password_change.py covers the forced change)."""
+    seed_demo(blank_services, PASSWORD, password_change=False)
     return blank_services
 
 

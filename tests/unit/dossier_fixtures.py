@@ -8,7 +8,6 @@ from bot.forms.definitions import FieldSpec, FormSpec
 FORM = FormSpec(
     "1.001193",
     "Tờ khai đăng ký khai sinh",
-    "000.00.12.H23",
     (FieldSpec("applicant_full_name", "Họ tên", "?"), FieldSpec("applicant_phone", "SĐT", "?", type="phone")),
 )
 BIRTH = Procedure(

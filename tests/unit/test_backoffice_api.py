@@ -76,7 +76,7 @@ def test_list_and_filter_dossiers(app_services):
     codes = codes_by_status(app_services)
 
     async def scenario(client):
-        headers = await token_for(client, "tuphap")
+        headers = await token_for(client, "chutich")  # the chairman sees every dossier (test_officer_access)
 
         async def items(query: str = "") -> list[str]:
             response = await client.get(f"/api/dossiers{query}", headers=headers)

@@ -17,7 +17,7 @@ from bot.officers.accounts import Accounts
 from bot.officers.authentication import AccountLockedError, Authenticator, InvalidCredentialsError
 from bot.settings import PROJECT_ROOT
 
-ENV_PASSWORD = "mat-khau-tu-env"
+ENV_PASSWORD = "mat-khau-tu-env-2025"
 
 
 @pytest.fixture(autouse=True)
@@ -90,9 +90,9 @@ def test_create_officer_with_the_password_from_the_environment(registry, auth, c
 
 
 def test_create_officer_with_the_password_from_stdin(registry, auth, monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.StringIO("mat-khau-tu-stdin\nignored second line\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("mat-khau-tu-stdin-2025\nignored second line\n"))
     assert create_lan("--password-stdin") == 0
-    auth.authenticate("lan", "mat-khau-tu-stdin")
+    auth.authenticate("lan", "mat-khau-tu-stdin-2025")
     with pytest.raises(InvalidCredentialsError):
         auth.authenticate("lan", ENV_PASSWORD)
 
@@ -126,7 +126,7 @@ def test_create_officer_errors(registry, capsys):
 def test_short_password_is_refused(registry, monkeypatch, capsys):
     monkeypatch.setenv("DVC_NEW_OFFICER_PASSWORD", "short")
     assert create_lan() == 1
-    assert "8" in capsys.readouterr().err
+    assert "ít nhất 12 ký tự" in capsys.readouterr().err
     assert registry.get_officer("lan") is None
 
 
@@ -225,3 +225,36 @@ def test_the_last_admin_is_not_deactivated(registry, capsys):
     assert main(["deactivate-officer", "admin"]) == 1
     assert "quản trị viên duy nhất" in capsys.readouterr().err
     assert registry.get_officer("admin").is_active
+
+
+def test_set_role_makes_the_commune_leader_a_chairman(registry, capsys):
+    main(["create-department", "LANH_DAO", "Lãnh đạo UBND xã"])
+    create_lan()
+    assert main(["set-role", "lan", "chairman", "--department", "LANH_DAO"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "lan is now chairman in LANH_DAO"
+    assert registry.get_officer("lan").role == "chairman"
+    assert main(["set-role", "lan", "mayor"]) != 0  # not a role
+    assert "invalid choice" in capsys.readouterr().err
+    assert main(["set-role", "nobody", "desk"]) == 1
+
+
+def test_accounts_made_or_reset_from_the_command_line_must_change_their_password(
+    registry, auth, monkeypatch, capsys
+):
+    assert create_lan() == 0
+    assert "must change the password at first sign-in" in capsys.readouterr().out
+    assert registry.get_officer("lan").must_change_password
+    token = auth.open_session(registry.get_officer("lan").id, "web").token
+    auth.change_password(
+        auth.session_for_token(token, "web").session_id, ENV_PASSWORD, "hoa-sen-trong-dam-2026"
+    )
+    assert not registry.get_officer("lan").must_change_password
+    monkeypatch.setattr(sys, "stdin", io.StringIO("mat-khau-moi-2025\n"))
+    assert main(["set-password", "lan", "--password-stdin"]) == 0
+    assert registry.get_officer("lan").must_change_password
+
+
+def test_the_minimum_length_comes_from_the_settings(registry, monkeypatch, capsys):
+    monkeypatch.setenv("DVC_PASSWORD_MIN_LENGTH", "24")
+    assert create_lan() == 1
+    assert "ít nhất 24 ký tự" in capsys.readouterr().err

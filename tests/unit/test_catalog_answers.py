@@ -90,4 +90,4 @@ def test_candidates_are_at_most_five_buttons_named_with_codes():
     reply = candidates(list(CATALOG)[:8])
     assert len(reply.buttons) == 5
     assert reply.buttons[0].title == "Thủ tục đăng ký khai sinh (1.001193)"
-    assert reply.buttons[0].payload == '/choose_procedure{"procedure_code": "1.001193"}'
+    assert reply.buttons[0].payload == '/choose_procedure{"procedure_code":"1.001193"}'

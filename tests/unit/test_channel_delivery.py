@@ -154,7 +154,7 @@ def test_the_form_offers_the_contact_share_and_accepts_only_the_declared_phone()
             sms.append(phone)
             return type("Result", (), {"status": "sent", "message": "Đã gửi mã."})()
 
-    def submit(form, answers, key, attachments):
+    def submit(form, answers, key, attachments, consent):
         from bot.forms.flow import Submission
 
         return Submission("000.00.12.H23-261130-0001", [])

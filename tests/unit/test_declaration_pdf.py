@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -343,6 +343,19 @@ def test_commitment_place_date_and_signature(birth: ReadPdf):
     assert lines[-1] == "Tờ khai tạo từ Trợ lý dịch vụ công trực tuyến – mã thủ tục 1.001193 · Trang 1/1"
 
 
+@pytest.mark.parametrize(
+    "filed",
+    [
+        datetime(2025, 11, 21, 23, 30),  # naive UTC, as SQLite hands received_at back
+        datetime(2025, 11, 21, 23, 30, tzinfo=timezone.utc),  # aware UTC, as PostgreSQL does
+    ],
+)
+def test_dated_on_the_communes_day_not_utcs(birth_form: FormSpec, filed: datetime):
+    """Filed at 06:30 in Vietnam on 22/11 (23:30 UTC on 21/11): the declaration says 22/11."""
+    lines = read_pdf(render(birth_form, ANSWERS, created_at=filed)).lines
+    assert "Làm tại: Xã Tam Hưng, ngày 22 tháng 11 năm 2025" in lines
+
+
 def test_without_dossier_code_and_with_another_recipient(birth_form: FormSpec):
     read = read_pdf(render(birth_form, ANSWERS, dossier_code=None, recipient="Công an xã Tam Hưng"))
     assert not any(line.startswith("Mã hồ sơ") for line in read.lines)
@@ -368,7 +381,6 @@ def test_long_answers_flow_onto_more_pages_with_the_signature_kept_whole():
     form = FormSpec(
         "1.004837",
         "Tờ khai đăng ký giám hộ",
-        "000.00.12.H23",
         (
             FieldSpec(
                 "applicant_full_name",

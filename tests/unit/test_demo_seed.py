@@ -1,13 +1,17 @@
 """The demo seed: idempotent, officers who can sign in, dossiers in the intended states."""
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from backoffice import __main__ as backoffice_main
 from backoffice.seed import DEMO_CHANNEL, DEPARTMENTS, OFFICERS, seed_demo
 from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
-from bot.officers.accounts import AccountError
-from bot.services import Services
+from bot.db.session import session_factory
+from bot.officers import accounts
+from bot.officers.accounts import AccountError, Accounts
+from bot.services import Services, services
+from bot.settings import load_settings, refusals
 from tests.unit.conftest import PASSWORD
 
 
@@ -86,6 +90,36 @@ def test_seed_demo_command_needs_the_password_variable(monkeypatch, capsys):
     monkeypatch.setenv("DVC_DEMO_PASSWORD", "short")
     assert backoffice_main.main(["seed-demo"]) == 1
     assert "DVC_DEMO_PASSWORD" in capsys.readouterr().err
+
+
+def test_production_refuses_to_let_the_demo_officers_keep_the_password(monkeypatch, capsys):
+    monkeypatch.setenv("DVC_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DVC_DEMO_SKIP_PASSWORD_CHANGE", "1")
+    monkeypatch.setenv("DVC_PROFILE", "production")
+    assert any("DVC_DEMO_SKIP_PASSWORD_CHANGE" in problem for problem in refusals(load_settings()))
+    assert backoffice_main.main(["seed-demo"]) == 2  # before the database is touched
+    assert "DVC_DEMO_SKIP_PASSWORD_CHANGE" in capsys.readouterr().err
+    monkeypatch.setenv("DVC_PROFILE", "development")
+    assert not any("DVC_DEMO_SKIP_PASSWORD_CHANGE" in problem for problem in refusals(load_settings()))
+
+
+def test_in_development_the_seed_command_can_leave_the_demo_password_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        accounts, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    monkeypatch.setenv("DVC_OTP_SECRET", "s" * 40)
+    monkeypatch.setenv("DVC_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DVC_PROFILE", "development")
+    monkeypatch.setenv("DVC_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DVC_DEMO_SKIP_PASSWORD_CHANGE", "1")
+    services.cache_clear()
+    try:
+        assert backoffice_main.main(["seed-demo"]) == 0
+    finally:
+        services.cache_clear()
+    officers = Accounts(session_factory(f"sqlite:///{tmp_path / 'dvc.db'}")).list_officers()
+    assert len(officers) == len(OFFICERS) and not any(o.must_change_password for o in officers)
 
 
 def test_other_arguments_go_to_the_account_commands(monkeypatch, capsys):

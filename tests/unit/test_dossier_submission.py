@@ -1,5 +1,7 @@
 """Dossier codes, due dates in working days, idempotent submission in one transaction."""
 
+import dataclasses
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 
@@ -10,14 +12,16 @@ from bot.calendar.working_days import WorkingCalendar
 from bot.catalog.model import ONLINE, Channel, Fee, TimeLimit
 from bot.db.models import Dossier
 from bot.db.session import session_factory, upgrade_schema
+from bot.dossiers.status_lookup import find_code
 from bot.dossiers.submission import DossierService, dossier_code, due_date
 from bot.forms.definitions import FieldSpec, FormSpec
+from bot.services import Services
+from bot.settings import DEMO_AGENCY_CODE, load_settings
 from tests.unit.catalog_fixtures import procedure
 
 FORM = FormSpec(
     "1.001193",
     "Tờ khai đăng ký khai sinh",
-    "000.00.12.H23",
     (FieldSpec("applicant_full_name", "Họ tên", "?"), FieldSpec("applicant_phone", "SĐT", "?", type="phone")),
 )
 CALENDAR = WorkingCalendar()
@@ -60,7 +64,9 @@ def service(tmp_path):
     url = f"sqlite:///{tmp_path / 'dvc.db'}"
     upgrade_schema(url)
     clock = lambda: datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # noqa: E731
-    return DossierService(session_factory(url), CALENDAR, clock=clock), session_factory(url)
+    return DossierService(
+        session_factory(url), CALENDAR, clock=clock, agency_code=DEMO_AGENCY_CODE
+    ), session_factory(url)
 
 
 BIRTH = procedure(
@@ -105,3 +111,38 @@ def test_concurrent_double_click_creates_one_dossier(service):
     assert sum(result.created for result in results) == 1
     with sessions() as session:
         assert session.execute(select(func.count()).select_from(Dossier)).scalar_one() == 1
+
+
+# -- the commune's agency code is a setting ----------------------------------------------------------------
+
+OTHER_COMMUNE = "000.00.31.H56"
+
+
+def test_another_communes_agency_code_is_used_for_its_dossiers(tmp_path, monkeypatch):
+    """The shipped forms and the services built from the settings file dossiers under DVC_AGENCY_CODE."""
+    monkeypatch.setenv("DVC_AGENCY_CODE", OTHER_COMMUNE)
+    monkeypatch.setenv("DVC_OTP_SECRET", "s" * 40)
+    settings = dataclasses.replace(
+        load_settings(), database_url=f"sqlite:///{tmp_path / 'dvc.db'}", var_dir=tmp_path
+    )
+    assert settings.agency_code == OTHER_COMMUNE
+    app = Services(settings)
+    filed = app.dossiers.submit(
+        form=app.forms["1.001193"],
+        procedure=BIRTH,
+        answers={"applicant_full_name": "Nguyễn Văn An", "applicant_phone": "0912345678"},
+        channel="rest",
+        sender_id="s",
+        phone_hash="h",
+        idempotency_key="other-commune",
+    )
+    assert re.fullmatch(rf"{re.escape(OTHER_COMMUNE)}-\d{{6}}-0001", filed.code)
+    assert find_code(f"hồ sơ {filed.code.lower()} đến đâu rồi") == filed.code  # status lookups find it
+    assert app.workflow.get(filed.code).code == filed.code
+
+
+@pytest.mark.parametrize("wrong", ["H23", "000.00.12.h23", "000.00.12.H23-"])
+def test_a_malformed_agency_code_is_refused_when_the_settings_load(monkeypatch, wrong: str):
+    monkeypatch.setenv("DVC_AGENCY_CODE", wrong)
+    with pytest.raises(ValueError, match="DVC_AGENCY_CODE"):
+        load_settings()

@@ -2,6 +2,7 @@
 real dossier submission. A form defined in the test itself shows that a new procedure is only data."""
 
 import dataclasses
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from bot.calendar.working_days import WorkingCalendar
 from bot.db.models import Dossier, DossierEvent
 from bot.db.session import session_factory, upgrade_schema
+from bot.db.times import as_utc
 from bot.dossiers.receipt import receipt
 from bot.dossiers.submission import DossierService
 from bot.forms.definitions import parse_forms
@@ -26,15 +28,18 @@ from bot.forms.flow import (
     FormFlow,
     FormState,
     Submission,
+    Understood,
 )
 from bot.otp.service import OtpService, phone_hash
+from bot.privacy.consent import ConsentNotice
+from bot.replies import intent_payload
+from bot.settings import DEMO_AGENCY_CODE
 from bot.sms.providers import OutboxSmsProvider
 
 FORM_YAML = """
 procedures:
   "9.999001":
     title: Tờ khai thử nghiệm
-    agency_code: "000.00.12.H23"
     fields:
       - name: applicant_full_name
         label: Họ tên người yêu cầu
@@ -50,6 +55,7 @@ procedures:
       - {name: note, label: Ghi chú, question: "Ghi chú thêm ạ?", type: text, required: false}
       - {name: applicant_phone, label: Số điện thoại, question: "Số điện thoại để nhận mã ạ?", type: phone}
 """
+AFFIRM = Understood("affirm", 0.98)  # what the NLU reads in "đồng ý"
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # a Friday, 10:00 in Vietnam
 SECRET = b"s" * 32
 
@@ -62,10 +68,12 @@ def world(tmp_path):
     clock = {"now": NOW}
     outbox = tmp_path / "sms_outbox.jsonl"
     otp = OtpService(sessions, OutboxSmsProvider(outbox), SECRET, clock=lambda: clock["now"])
-    dossiers = DossierService(sessions, WorkingCalendar(), clock=lambda: clock["now"])
+    dossiers = DossierService(
+        sessions, WorkingCalendar(), clock=lambda: clock["now"], agency_code=DEMO_AGENCY_CODE
+    )
     forms = parse_forms(__import__("yaml").safe_load(FORM_YAML))
 
-    def submit(form, answers, key, attachments):
+    def submit(form, answers, key, attachments, consent):
         dossier = dossiers.submit(
             form=form,
             procedure=None,
@@ -75,6 +83,7 @@ def world(tmp_path):
             sender_id="citizen-1",
             phone_hash=phone_hash(SECRET, answers[form.phone_field]),
             idempotency_key=key,
+            consent=consent,
         )
         return Submission(dossier.code, receipt(dossier, None, f"http://x/{dossier.code}.pdf"))
 
@@ -124,7 +133,7 @@ def test_happy_path_consent_steps_summary_otp_submission(world):
 def test_state_survives_serialisation_mid_form(world):
     flow, *_ = world
     state, _ = flow.start("9.999001", "x")
-    state = fill(flow, flow.handle(state, "đồng ý")[0], GOOD[:3])
+    state = fill(flow, flow.handle(state, "đồng ý", AFFIRM)[0], GOOD[:3])
     restored = FormState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert restored == state
     assert flow.prompt(restored)[0].text.startswith("Bước 4/6: Giới tính ạ?")
@@ -135,6 +144,26 @@ def test_consent_refused_cancels(world):
     state, _ = flow.start("9.999001", "x")
     state, replies = flow.handle(state, "/deny")
     assert state.phase == CANCELLED and "trực tiếp" in replies[0].text
+
+
+def test_the_dossier_records_when_consent_was_given_and_to_which_notice(world):
+    """The version is the notice shown when the form opened, even if the notice changed before the answer."""
+    flow, sessions, outbox, clock = world
+    shown = ConsentNotice("Anh/chị có đồng ý cung cấp thông tin không ạ?", "v7-test")
+    state, replies = dataclasses.replace(flow, consent_notice=shown).start("9.999001", "x")
+    assert replies[0].text.endswith("\nAnh/chị có đồng ý cung cấp thông tin không ạ?")
+    flow = dataclasses.replace(flow, consent_notice=ConsentNotice("Một nội dung khác ạ?", "v8-test"))
+    clock["now"] = NOW + timedelta(minutes=2)
+    state = fill(flow, flow.handle(state, "đồng ý", AFFIRM)[0])
+    clock["now"] = NOW + timedelta(minutes=9)
+    state, _ = flow.handle(state, "/affirm")
+    state, _ = flow.handle(state, last_code(outbox))
+    assert state.phase == DONE
+    with sessions() as session:
+        dossier = session.execute(select(Dossier)).scalar_one()
+    digest = hashlib.sha256("Anh/chị có đồng ý cung cấp thông tin không ạ?".encode()).hexdigest()[:12]
+    assert dossier.consent_version == f"v7-test/{digest}"
+    assert as_utc(dossier.consent_at) == NOW + timedelta(minutes=2)
 
 
 def test_two_failures_explain_the_expected_format_and_offer_help_or_cancel(world):
@@ -157,6 +186,18 @@ def test_cccd_is_cross_checked_with_the_birth_date(world):
     state, replies = flow.handle(state, "001205123456")  # born 2005 according to the CCCD
     assert "applicant_cccd" not in state.answers and state.tries == 1
     assert replies[0].text.startswith("Dạ")
+
+
+def test_a_date_of_the_communes_today_is_not_in_the_future_before_7_am(world):
+    """At 06:30 on 21/11 in Vietnam it is still 20/11 in UTC: a birth date of 21/11 is today, not future."""
+    flow, _, _, clock = world
+    clock["now"] = datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc)
+    state, _ = flow.start("9.999001", "x")
+    state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:1])
+    refused, _ = flow.handle(state, "22/11/2026")  # tomorrow in Vietnam
+    assert "applicant_birth_date" not in refused.answers and refused.tries == 1
+    state, replies = flow.handle(state, "21/11/2026")
+    assert state.answers.get("applicant_birth_date") == "21/11/2026", replies[0].text
 
 
 def test_choice_by_button_payload_and_by_text(world):
@@ -187,8 +228,37 @@ def test_cancel_at_any_time(world, word):
     flow, *_ = world
     state, _ = flow.start("9.999001", "x")
     state = fill(flow, flow.handle(state, "/affirm")[0], GOOD[:2])
-    state, replies = flow.handle(state, word)
+    state, replies = flow.handle(state, word, Understood("cancel", 0.97))
     assert state.phase == CANCELLED and "hủy" in replies[0].text
+
+
+def test_the_form_follows_the_nlu_not_its_own_word_lists(world):
+    """Typed yes / no / cancel / resend are what the NLU understood (with enough confidence), per phase."""
+    flow, _, outbox, clock = world
+    state, _ = flow.start("9.999001", "x")
+    unsure, replies = flow.handle(state, "chắc là được", Understood("affirm", 0.4))
+    assert unsure.phase == CONSENT and "Đồng ý" in replies[0].text
+    state, _ = flow.handle(state, "được thôi em", Understood("affirm", 0.8))
+    assert state.phase == FIELDS
+    # While a field is asked, a message is an answer unless the NLU is very sure it is not.
+    state, _ = flow.handle(state, "Huỳnh Thị Dung", Understood("cancel", 0.75))
+    assert state.phase == FIELDS and state.answers["applicant_full_name"] == "Huỳnh Thị Dung"
+    state, replies = flow.handle(state, "hướng dẫn giúp em", Understood("help", 0.95))
+    assert state.step == 1 and replies and "Huỳnh Thị Dung" not in replies[0].text
+    state = fill(flow, state, GOOD[1:])
+    assert state.phase == SUMMARY
+    still, _ = flow.handle(state, "ok", Understood("deny", 0.99))  # "no" is not an answer to the summary
+    assert still.phase == SUMMARY
+    state, _ = flow.handle(state, "gửi đi", Understood("affirm", 0.9))
+    assert state.phase == OTP
+    sent = len(outbox.read_text(encoding="utf-8").splitlines())
+    clock["now"] += timedelta(minutes=2)  # past the resend interval
+    typed_code_lookalike, _ = flow.handle(state, "gửi lại mã", Understood("resend_code", 0.3))
+    assert len(outbox.read_text(encoding="utf-8").splitlines()) == sent  # unsure: not a resend
+    state, _ = flow.handle(typed_code_lookalike, "chưa nhận được mã", Understood("resend_code", 0.9))
+    assert len(outbox.read_text(encoding="utf-8").splitlines()) == sent + 1
+    state, _ = flow.handle(state, last_code(outbox))
+    assert state.phase == DONE
 
 
 def test_wrong_expired_and_resent_codes(world):
@@ -235,7 +305,7 @@ def test_attachments_are_kept_listed_in_the_summary_and_stored_with_the_dossier(
     flow.find_attachment = lambda upload_id: store.get(upload_id).filename if store.get(upload_id) else None
     state, _ = flow.start("9.999001", "x")
     state, _ = flow.handle(state, "/affirm")
-    state, replies = flow.handle(state, f'/attach{{"upload_id": "{upload.upload_id}"}}')
+    state, replies = flow.handle(state, intent_payload("attach", upload_id=upload.upload_id))
     assert "giay chung sinh.pdf" in replies[0].text and state.step == 0  # the question is asked again
     state, replies = flow.handle(state, '/attach{"upload_id": "not-a-real-upload-id-123"}')
     assert "không tìm thấy" in replies[0].text and len(state.attachments) == 1
@@ -245,9 +315,8 @@ def test_attachments_are_kept_listed_in_the_summary_and_stored_with_the_dossier(
     state, _ = flow.handle(state, last_code(outbox))
     with sessions() as session:
         dossier = session.execute(select(Dossier)).scalar_one()
-        assert dossier.form_data["_attachments"] == [
-            {"upload_id": upload.upload_id, "filename": "giay chung sinh.pdf"}
-        ]
+        assert dossier.attachments == [{"upload_id": upload.upload_id, "filename": "giay chung sinh.pdf"}]
+        assert set(dossier.form_data) == {spec.name for spec in flow.forms["9.999001"].fields}  # answers only
 
 
 def test_the_summary_shows_the_fee_for_the_answers_given(world):

@@ -29,6 +29,7 @@ from bot.forms.definitions import (
     load_forms,
     parse_forms,
 )
+from bot.replies import intent_payload
 
 # national code -> words of the catalogue's name
 EXPECTED = {
@@ -46,10 +47,9 @@ RELATIONSHIP_FIELDS = {
     "2.000635": "applicant_relationship",
     "1.004222": "relationship_to_head",
 }
-DEMO_AGENCY = "000.00.12.H23"
 COMMON_FIELDS = {"result_delivery", "delivery_address"}  # data/procedures.yml common_fields
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-TELEGRAM_CALLBACK_LIMIT = 64  # bytes of a button's payload; a choice is sent as /choose{"value": "..."}
+TELEGRAM_CALLBACK_LIMIT = 64  # bytes of a button's payload; a choice is sent as /choose{"value":"..."}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,6 @@ def check_form(form: FormSpec) -> None:
     own = [spec for spec in form.fields if spec.name not in COMMON_FIELDS]
     assert 6 <= len(own) <= 16, f"{code}: {len(own)} fields of its own"
     assert all(SNAKE_CASE.match(name) for name in names), code
-    assert re.fullmatch(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}", form.agency_code), code
 
     # The applicant comes first: name, (gender,) birth date, CCCD cross-checked with it, phone.
     assert form.fields[0].name == form.applicant_name_field == "applicant_full_name", code
@@ -83,7 +82,7 @@ def check_form(form: FormSpec) -> None:
         if spec.type == CHOICE:
             assert spec.choices and len(set(spec.choices)) == len(spec.choices), where
             for choice in spec.choices:
-                payload = f'/choose{{"value": "{choice}"}}'
+                payload = intent_payload("choose", value=choice)
                 assert len(payload.encode()) <= TELEGRAM_CALLBACK_LIMIT and '"' not in choice, (where, choice)
         else:
             assert not spec.choices, where
@@ -126,7 +125,6 @@ def test_every_form_in_the_file_exists_in_the_catalogue(forms: dict[str, FormSpe
 def test_form_follows_the_conventions(forms: dict[str, FormSpec], code: str):
     form = forms[code]
     check_form(form)
-    assert form.agency_code == DEMO_AGENCY
 
 
 @pytest.mark.parametrize(("code", "field"), sorted(RELATIONSHIP_FIELDS.items()))
@@ -208,7 +206,7 @@ def test_header_documents_every_key_for_the_commune_it_person():
     header = "".join(
         line for line in FORMS_PATH.read_text(encoding="utf-8").splitlines(True) if line[:1] == "#"
     )
-    keys = [item.name for item in dataclass_fields(FieldSpec)] + ["title", "agency_code", "attachments"]
+    keys = [item.name for item in dataclass_fields(FieldSpec)] + ["title", "attachments"]
     for key in [*keys, "common_fields"]:
         assert re.search(rf"#\s+(- )?{key}:", header), (
             f"the header of procedures.yml does not explain {key!r}"
@@ -222,7 +220,6 @@ GUARDIANSHIP = """
 procedures:
   "1.004837":
     title: "Tờ khai đăng ký giám hộ"
-    agency_code: "000.00.12.H23"
     fields:
       - {name: applicant_full_name, label: "Họ, chữ đệm, tên người yêu cầu", type: person_name,
          question: "Dạ, anh/chị cho em xin họ tên đầy đủ ạ?"}
@@ -289,6 +286,10 @@ def _spoil_duplicate(entry: dict) -> None:
     entry["fields"].append(dict(entry["fields"][0]))
 
 
+def _spoil_agency(entry: dict) -> None:
+    entry["agency_code"] = "000.00.12.H23"  # the commune's code is a setting now, not a form's
+
+
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
@@ -298,6 +299,7 @@ def _spoil_duplicate(entry: dict) -> None:
         (_spoil_phone, "'applicant_mobile' is not one of its fields"),
         (_spoil_applicant, "'full_name' is not one of its fields"),
         (_spoil_duplicate, "duplicate field names"),
+        (_spoil_agency, "DVC_AGENCY_CODE"),
     ],
 )
 def test_malformed_definition_is_refused_with_the_procedure_code(spoil, message: str):

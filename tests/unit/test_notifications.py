@@ -8,10 +8,12 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bot.channels.queue import ChannelQueue
 from bot.db.models import Department, Dossier, Notification
 from bot.db.session import session_factory, upgrade_schema
 from bot.notifications.delivery import EXTERNAL_INTENT, RasaDelivery
 from bot.notifications.outbox import Outbox, backoff
+from bot.notifications.replies import said_in, update_message
 
 START = datetime(2026, 11, 20, 3, tzinfo=timezone.utc)
 
@@ -71,14 +73,32 @@ def notify(sessions, sender: str, text: str, at: datetime = START) -> int:
         return row.id
 
 
-def test_claim_happens_once_and_only_in_the_right_conversation(outbox):
+def test_a_row_is_delivered_once_and_only_in_the_right_conversation(outbox):
     box, sessions, _ = outbox
     first = notify(sessions, "alice", "Hồ sơ đã được tiếp nhận")
-    assert box.claim(first, "bob") is None
-    assert box.claim(first, "alice") == "Hồ sơ đã được tiếp nhận"
-    assert box.claim(first, "alice") is None
+    assert box.undelivered_text(first, "bob") is None
+    assert box.undelivered_text(first, "alice") == "Hồ sơ đã được tiếp nhận"
+    assert box.undelivered_text(first, "alice") == "Hồ sơ đã được tiếp nhận"  # reading marks nothing
+    assert [item.id for item in box.pending()] == [first]
+    assert not box.mark_delivered(first, "bob")
+    assert box.mark_delivered(first, "alice")
+    assert not box.mark_delivered(first, "alice")
+    assert box.undelivered_text(first, "alice") is None
     assert box.pending() == []
     assert box.delivered_to("rest", "alice") == [(first, "Hồ sơ đã được tiếp nhận")]
+
+
+def test_a_platform_message_is_queued_once_per_row_with_the_row_marked(outbox):
+    """Telegram and Zalo: the queue takes the update in the transaction that marks it delivered, so a second
+    utterance (a delivery retried after a crash) queues nothing."""
+    box, sessions, clock = outbox
+    first = notify(sessions, "alice", "Hồ sơ đã được tiếp nhận")
+    queue = ChannelQueue(sessions, clock)
+    assert not queue.enqueue("telegram", "bob", [{"text": "x"}], notification_id=first)  # not bob's
+    assert queue.enqueue("telegram", "alice", [{"text": "x"}, {"document": "y"}], notification_id=first)
+    assert not queue.enqueue("telegram", "alice", [{"text": "x"}, {"document": "y"}], notification_id=first)
+    assert box.undelivered_text(first, "alice") is None and box.pending() == []
+    assert queue.statistics("telegram")["pending"] == 2
 
 
 def test_pending_keeps_each_conversation_in_order_and_waits_for_backoff(outbox):
@@ -90,7 +110,7 @@ def test_pending_keeps_each_conversation_in_order_and_waits_for_backoff(outbox):
     assert [item.id for item in box.pending()] == [b1]  # alice blocked until a1's retry time
     clock.now += backoff(1) + timedelta(seconds=1)
     assert [item.id for item in box.pending()] == [a1, b1]
-    box.claim(a1, "alice")
+    box.mark_delivered(a1, "alice")
     assert [item.id for item in box.pending()] == [a2, b1]
 
 
@@ -100,11 +120,14 @@ def test_backoff_grows_and_is_capped():
 
 
 class FakeRasa:
-    """Rasa's HTTP API as far as delivery uses it: checks the token and, like the real action, claims."""
+    """Rasa's HTTP API as far as delivery uses it: checks the token and, like the real action, says the
+    update tagged with its row in the conversation it saves and answers (`says=False`: the action server is
+    down, Rasa still answers 200)."""
 
-    def __init__(self, outbox: Outbox, status: int = 200, claims: bool = True) -> None:
-        self.outbox, self.status, self.claims = outbox, status, claims
+    def __init__(self, outbox: Outbox, status: int = 200, says: bool = True) -> None:
+        self.outbox, self.status, self.says = outbox, status, says
         self.calls: list[tuple[str, dict, dict]] = []
+        self.events: dict[str, list[dict]] = {}
 
     async def trigger(self, request: web.Request) -> web.Response:
         if request.query.get("token") != "secret":
@@ -112,9 +135,13 @@ class FakeRasa:
         body = await request.json()
         sender = request.match_info["sender"]
         self.calls.append((sender, dict(request.query), body))
-        if self.status == 200 and self.claims:
-            self.outbox.claim(int(body["entities"]["notification_id"]), sender)
-        return web.json_response({}, status=self.status)
+        events = self.events.setdefault(sender, [])
+        notification_id = int(body["entities"]["notification_id"])
+        text = self.outbox.undelivered_text(notification_id, sender)
+        if self.status == 200 and self.says and text and not said_in(events, notification_id):
+            message = update_message(notification_id, text)
+            events.append({"event": "bot", "text": message.pop("text"), "data": message})
+        return web.json_response({"tracker": {"events": events}}, status=self.status)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -161,7 +188,7 @@ def test_delivery_calls_the_external_intent_on_the_conversations_channel(outbox)
         (None, "secret", "Rasa unreachable"),
         ("500", "secret", "HTTP 500"),
         ("ok", "wrong", "HTTP 401"),
-        ("no-claim", "secret", "action did not deliver"),
+        ("action-down", "secret", "action did not deliver"),
     ],
 )
 def test_failures_are_recorded_and_retried_later(outbox, rasa, token, error):
@@ -171,7 +198,7 @@ def test_failures_are_recorded_and_retried_later(outbox, rasa, token, error):
         None: None,
         "500": FakeRasa(box, status=500),
         "ok": FakeRasa(box),
-        "no-claim": FakeRasa(box, claims=False),
+        "action-down": FakeRasa(box, says=False),
     }[rasa]
     assert asyncio.run(deliver_once(box, server, token))[0] == 0
     attempts, message = last_error(sessions, first)
@@ -179,7 +206,20 @@ def test_failures_are_recorded_and_retried_later(outbox, rasa, token, error):
     assert box.pending() == []  # waiting for its retry time
     clock.now += timedelta(seconds=3)
     assert asyncio.run(deliver_once(box, FakeRasa(box)))[0] == 1  # Rasa is back: delivered
-    assert box.claim(first, "alice") is None
+    assert box.undelivered_text(first, "alice") is None
+
+
+def test_a_delivery_retried_after_rasas_answer_was_lost_says_nothing_twice(outbox):
+    """The back-office died after Rasa had saved the update in the conversation: the retry finds it there,
+    says nothing again and marks the row."""
+    box, sessions, _ = outbox
+    first = notify(sessions, "alice", "Hồ sơ đã được tiếp nhận")
+    rasa = FakeRasa(box)
+    tagged = update_message(first, "Hồ sơ đã được tiếp nhận")
+    rasa.events["alice"] = [{"event": "bot", "text": tagged.pop("text"), "data": tagged}]
+    assert asyncio.run(deliver_once(box, rasa))[0] == 1
+    assert len(rasa.events["alice"]) == 1 and len(rasa.calls) == 1
+    assert box.pending() == [] and box.undelivered_text(first, "alice") is None
 
 
 def test_when_rasa_comes_back_everything_waiting_goes_at_once(outbox):

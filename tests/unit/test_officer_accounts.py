@@ -13,6 +13,7 @@ from bot.db.session import session_factory, upgrade_schema
 from bot.officers import accounts
 from bot.officers.accounts import (
     ADMIN,
+    CHAIRMAN,
     DESK,
     LEADER,
     ROLE_LABELS,
@@ -23,9 +24,10 @@ from bot.officers.accounts import (
     hash_password,
     verify_password,
 )
+from bot.officers.password_policy import PasswordPolicy
 
 NOW = datetime(2025, 11, 24, 2, 0, tzinfo=timezone.utc)
-PASSWORD = "mat-khau-an-toan"
+PASSWORD = "mat-khau-an-toan-2025"
 
 
 @pytest.fixture(autouse=True)
@@ -56,11 +58,13 @@ def stored_officer(sessions, username: str) -> Officer:
 
 
 def test_roles_and_vietnamese_labels():
-    assert ROLES == (DESK, SPECIALIST, LEADER, ADMIN) == ("desk", "specialist", "leader", "admin")
+    assert ROLES == (DESK, SPECIALIST, LEADER, CHAIRMAN, ADMIN)
+    assert ROLES == ("desk", "specialist", "leader", "chairman", "admin")
     assert ROLE_LABELS == {
         "desk": "Bộ phận Một cửa",
         "specialist": "Chuyên viên phòng chuyên môn",
-        "leader": "Lãnh đạo",
+        "leader": "Lãnh đạo phòng",
+        "chairman": "Chủ tịch / Phó Chủ tịch UBND",
         "admin": "Quản trị hệ thống",
     }
     assert issubclass(AccountError, ValueError)
@@ -148,13 +152,34 @@ def test_role_must_be_known_and_non_admins_need_a_department(registry):
     assert [o.username for o in registry.list_officers()] == ["admin"]
 
 
-def test_short_password_is_refused(registry):
-    with pytest.raises(AccountError, match="8"):
-        registry.create_officer("lan", "Lan", DESK, "1234567", department_code="MOT_CUA")
+def test_a_password_against_the_policy_is_refused(registry):
+    with pytest.raises(AccountError, match="ít nhất 12 ký tự"):
+        registry.create_officer("lan", "Lan", DESK, "hoa-sen-123", department_code="MOT_CUA")
+    with pytest.raises(AccountError, match="tên đăng nhập"):
+        registry.create_officer("lan", "Lan", DESK, "lan-hoa-sen-2025", department_code="MOT_CUA")
     assert registry.get_officer("lan") is None
-    registry.create_officer("lan", "Lan", DESK, "12345678", department_code="MOT_CUA")
-    with pytest.raises(AccountError):
-        registry.set_password("lan", "short")
+    registry.create_officer("lan", "Lan", DESK, "hoa-sen-2025", department_code="MOT_CUA")
+    with pytest.raises(AccountError, match="chữ cái và chữ số"):
+        registry.set_password("lan", "hoa-sen-trong-dam")
+    with pytest.raises(AccountError, match="tên đăng nhập"):
+        registry.set_password("LAN", "Lan-hoa-sen-2025")
+
+
+def test_the_minimum_length_is_configurable(sessions):
+    registry = Accounts(sessions, clock=lambda: NOW, password_policy=PasswordPolicy(min_length=16))
+    with pytest.raises(AccountError, match="ít nhất 16 ký tự"):
+        registry.create_officer("admin", "Quản trị", ADMIN, "hoa-sen-2025")
+    assert registry.create_officer("admin", "Quản trị", ADMIN, "hoa-sen-trong-dam-2025").username == "admin"
+
+
+def test_an_account_made_for_someone_else_must_change_its_password(registry, sessions):
+    lan = registry.create_officer("lan", "Lan", DESK, PASSWORD, department_code="MOT_CUA")
+    assert lan.must_change_password and stored_officer(sessions, "lan").must_change_password
+    own = registry.create_officer(
+        "binh", "Bình", SPECIALIST, PASSWORD, department_code="TU_PHAP", must_change_password=False
+    )
+    assert not own.must_change_password
+    assert registry.set_password("binh", "mat-khau-moi-2025").must_change_password  # an admin's reset
 
 
 def test_update_officer_changes_only_the_given_fields(registry):

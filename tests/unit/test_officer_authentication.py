@@ -11,20 +11,24 @@ from sqlalchemy import select, update
 
 from bot.db.models import Officer, OfficerSession
 from bot.db.session import session_factory, upgrade_schema
+from bot.db.times import as_utc
 from bot.officers import accounts
 from bot.officers.accounts import ADMIN, DESK, AccountError, Accounts
 from bot.officers.authentication import (
+    API_IDLE_MINUTES,
     API_TOKEN_HOURS,
     LOCKOUT_MINUTES,
     LOCKOUT_THRESHOLD,
+    WEB_IDLE_MINUTES,
     WEB_SESSION_HOURS,
     AccountLockedError,
     Authenticator,
     InvalidCredentialsError,
+    WrongCurrentPasswordError,
     check_csrf,
 )
 
-PASSWORD = "mat-khau-an-toan"
+PASSWORD = "mat-khau-an-toan-2025"
 START = datetime(2025, 11, 24, 2, 0, tzinfo=timezone.utc)
 
 
@@ -218,19 +222,78 @@ def test_web_session_stores_only_the_token_hash(auth, sessions, registry):
     assert auth.open_session(lan.id, "web").token != issued.token
 
 
-def test_sessions_expire(auth, clock, registry):
+def test_sessions_expire_at_a_fixed_time_however_much_they_are_used(auth, clock, registry):
     lan_id = registry.get_officer("lan").id
     web = auth.open_session(lan_id, "web")
     api = auth.open_session(lan_id, "api")
     assert api.csrf_token == "" and api.expires_at == START + timedelta(hours=12)
-    clock.advance(hours=7, minutes=59)
-    assert auth.session_for_token(web.token, "web") is not None
-    clock.advance(minutes=1)
-    assert auth.session_for_token(web.token, "web") is None
+    while clock.now < START + timedelta(hours=11, minutes=30):
+        clock.advance(minutes=25)  # used well within both idle timeouts
+        web_alive = auth.session_for_token(web.token, "web") is not None
+        assert web_alive == (clock.now < START + timedelta(hours=8)), clock.now
+        assert auth.session_for_token(api.token, "api") is not None
+    clock.now = START + timedelta(hours=11, minutes=59)
     assert auth.session_for_token(api.token, "api") is not None
-    clock.advance(hours=4)
+    clock.advance(minutes=1)
     assert auth.session_for_token(api.token, "api") is None
     assert auth.purge_expired_sessions() == 2
+
+
+def test_an_unused_web_session_ends_after_thirty_minutes_and_use_extends_it(auth, clock, registry):
+    assert WEB_IDLE_MINUTES == 30
+    web = auth.open_session(registry.get_officer("lan").id, "web")
+    clock.advance(minutes=29, seconds=59)
+    assert auth.session_for_token(web.token, "web") is not None
+    clock.advance(minutes=29)  # 58 minutes after sign-in, 29 after the last use
+    assert auth.session_for_token(web.token, "web") is not None
+    clock.advance(minutes=30)
+    assert auth.session_for_token(web.token, "web") is None
+    clock.advance(seconds=-1)  # ended by the clock, not by the refused request
+    assert auth.session_for_token(web.token, "web") is not None
+
+
+def test_an_unused_api_token_ends_after_an_hour(auth, clock, registry, sessions):
+    assert API_IDLE_MINUTES == 60
+    lan_id = registry.get_officer("lan").id
+    api = auth.open_session(lan_id, "api")
+    web = auth.open_session(lan_id, "web")
+    clock.advance(minutes=59)
+    assert auth.session_for_token(api.token, "api") is not None
+    clock.advance(minutes=59)
+    assert auth.session_for_token(api.token, "api") is not None
+    assert auth.purge_expired_sessions() == 1  # the web session, idle since sign-in
+    clock.advance(minutes=60)
+    assert auth.session_for_token(api.token, "api") is None
+    assert auth.purge_expired_sessions() == 1
+    with sessions() as session:
+        assert session.execute(select(OfficerSession)).first() is None
+    assert auth.session_for_token(web.token, "web") is None
+
+
+def test_idle_timeouts_are_configurable_and_zero_switches_them_off(sessions, clock, registry):
+    auth = Authenticator(sessions, clock=clock, web_idle_minutes=5, api_idle_minutes=0)
+    lan_id = registry.get_officer("lan").id
+    web, api = auth.open_session(lan_id, "web"), auth.open_session(lan_id, "api")
+    clock.advance(minutes=5)
+    assert auth.session_for_token(web.token, "web") is None
+    clock.advance(hours=11, minutes=54)
+    assert auth.session_for_token(api.token, "api") is not None
+    assert auth.purge_expired_sessions() == 1
+
+
+def test_the_last_use_is_written_at_most_once_a_minute(auth, clock, registry, sessions):
+    web = auth.open_session(registry.get_officer("lan").id, "web")
+
+    def last_used() -> datetime:
+        with sessions() as session:
+            return as_utc(session.execute(select(OfficerSession.last_used_at)).scalar_one())
+
+    clock.advance(seconds=59)
+    auth.session_for_token(web.token, "web")
+    assert last_used() == START
+    clock.advance(seconds=1)
+    auth.session_for_token(web.token, "web")
+    assert last_used() == START + timedelta(minutes=1)
 
 
 def test_a_token_only_works_for_its_kind(auth, registry):
@@ -304,3 +367,68 @@ def test_check_csrf(auth, registry):
     assert not check_csrf(web, None)
     assert not check_csrf(web, "đ" * 32)  # non-ASCII input is refused, not an exception
     assert not check_csrf(api, "")
+
+
+# --- the officer's own password --------------------------------------------------------------------
+
+NEW_PASSWORD = "hoa-sen-trong-dam-2026"
+
+
+def signed_in(auth: Authenticator, registry: Accounts, kind: str = "web") -> tuple[str, int]:
+    token = auth.open_session(registry.get_officer("lan").id, kind).token
+    return token, auth.session_for_token(token, kind).session_id
+
+
+def test_an_officer_made_by_someone_else_signs_in_flagged_for_a_change(auth):
+    assert auth.authenticate("lan", PASSWORD).must_change_password
+
+
+def test_changing_the_password_clears_the_flag_and_ends_only_the_other_sessions(auth, registry):
+    token, session_id = signed_in(auth, registry)
+    other_web, _ = signed_in(auth, registry)
+    other_api, _ = signed_in(auth, registry, "api")
+    changed = auth.change_password(session_id, PASSWORD, NEW_PASSWORD)
+    assert not changed.must_change_password and not registry.get_officer("lan").must_change_password
+    assert auth.session_for_token(token, "web").officer.must_change_password is False
+    assert auth.session_for_token(other_web, "web") is None
+    assert auth.session_for_token(other_api, "api") is None
+    assert auth.authenticate("lan", NEW_PASSWORD).username == "lan"
+    with pytest.raises(InvalidCredentialsError):
+        auth.authenticate("lan", PASSWORD)
+
+
+def test_the_new_password_must_follow_the_policy_and_differ(auth, registry, hasher):
+    _, session_id = signed_in(auth, registry)
+    before = hasher.verifications
+    with pytest.raises(AccountError, match="khác mật khẩu hiện tại"):
+        auth.change_password(session_id, PASSWORD, PASSWORD)
+    with pytest.raises(AccountError, match="ít nhất 12 ký tự"):
+        auth.change_password(session_id, PASSWORD, "ngan-1")
+    with pytest.raises(AccountError, match="tên đăng nhập"):
+        auth.change_password(session_id, PASSWORD, "lan-hoa-sen-2026")
+    assert hasher.verifications == before  # refused before argon2 work
+    assert registry.get_officer("lan").must_change_password
+
+
+def test_a_wrong_current_password_counts_towards_the_lockout_and_the_lock_ends_the_session(
+    auth, registry, sessions
+):
+    token, session_id = signed_in(auth, registry)
+    other, _ = signed_in(auth, registry)
+    for _ in range(4):
+        with pytest.raises(WrongCurrentPasswordError, match="Mật khẩu hiện tại không đúng"):
+            auth.change_password(session_id, "wrong password", NEW_PASSWORD)
+    assert failed_logins(sessions) == 4
+    with pytest.raises(AccountLockedError):
+        auth.change_password(session_id, "wrong password", NEW_PASSWORD)
+    assert auth.session_for_token(token, "web") is None  # the session that guessed
+    assert auth.session_for_token(other, "web") is not None
+    with pytest.raises(AccountLockedError):
+        auth.authenticate("lan", PASSWORD)
+
+
+def test_a_closed_session_cannot_change_the_password(auth, registry):
+    token, session_id = signed_in(auth, registry)
+    auth.close_session(token)
+    with pytest.raises(AccountError, match="đăng nhập lại"):
+        auth.change_password(session_id, PASSWORD, NEW_PASSWORD)

@@ -1,12 +1,14 @@
 """The officers' web pages on a real aiohttp test server and a real SQLite database (seeded demo data)."""
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
+from backoffice.officer_pages import vn_date, vn_datetime
 from bot.db.models import Dossier
 from tests.unit.conftest import PASSWORD, codes_by_status, run_app
 
@@ -124,9 +126,10 @@ def test_inbox_filters_by_status_department_and_overdue(app_services):
         return everything, received, department, overdue
 
     everything, received, department, overdue = run_app(app_services, scenario)
-    assert all(code in everything for code in codes.values())
+    held_by_tu_phap = {codes["forwarded"], codes["assigned"], codes["returned"]}
+    assert {code for code in codes.values() if code in everything} == held_by_tu_phap  # scoped inbox
     assert f'href="/officer/dossiers?department={tu_phap}">Hồ sơ của phòng tôi' in everything
-    assert codes["received"] in received and codes["assigned"] not in received
+    assert codes["received"] not in received and codes["assigned"] not in received  # at the desk: not theirs
     assert {codes["forwarded"], codes["assigned"], codes["returned"]} == {
         code for code in codes.values() if code in department
     }
@@ -154,7 +157,7 @@ def test_detail_shows_labelled_answers_timeline_and_only_allowed_actions(app_ser
     assert f"/officer/dossiers/{code}/declaration.pdf" in desk
     shown = set(re.findall(r'name="action" value="(\w+)"', desk))
     assert shown == {"accept", "request_supplement", "reject"}
-    assert set(re.findall(r'name="action" value="(\w+)"', leader)) == {"reject"}
+    assert set(re.findall(r'name="action" value="(\w+)"', leader)) == set()  # the chairman only signs
 
 
 def test_forwarding_through_the_page_and_a_wrong_department_gets_403(app_services):
@@ -172,15 +175,17 @@ def test_forwarding_through_the_page_and_a_wrong_department_gets_403(app_service
         assert accepted.status == 302 and accepted.headers["Location"].endswith("?done=accept")
         page = await (await client.get(f"/officer/dossiers/{code}")).text()
         assert 'name="department"' in page and "Công chức Tư pháp - Hộ tịch" in page
-        forwarded = await client.post(
-            f"/officer/dossiers/{code}/actions",
-            data={"csrf_token": token, "action": "forward", "department": str(tu_phap), "note": ""},
-        )
-        assert "Đã thực hiện: Chuyển phòng chuyên môn" in await forwarded.text()
         missing_note = await client.post(
             f"/officer/dossiers/{code}/actions", data={"csrf_token": token, "action": "reject"}
         )
         assert missing_note.status == 400 and "ghi rõ lý do từ chối" in await missing_note.text()
+        forwarded = await client.post(
+            f"/officer/dossiers/{code}/actions",
+            data={"csrf_token": token, "action": "forward", "department": str(tu_phap), "note": ""},
+        )
+        # Out of the desk's scope now: back to the inbox, which says what was done.
+        assert forwarded.url.path == "/officer/dossiers"
+        assert f"Đã thực hiện: Chuyển phòng chuyên môn (hồ sơ {code})" in await forwarded.text()
         await client.post("/officer/logout", data={"csrf_token": token})
         await login(client, "congan")
         refused = await client.post(
@@ -188,7 +193,7 @@ def test_forwarding_through_the_page_and_a_wrong_department_gets_403(app_service
             data={"csrf_token": await csrf_token(client), "action": "assign", "officer": "congan"},
         )
         assert refused.status == 403
-        assert "Hồ sơ không thuộc phòng của anh/chị." in await refused.text()
+        assert "Hồ sơ này không thuộc phạm vi xử lý của anh/chị." in await refused.text()
 
     run_app(app_services, scenario)
     view = app_services.workflow.get(code)
@@ -281,7 +286,7 @@ def test_admin_creates_an_officer_who_can_then_sign_in(app_services):
         assert "Đã vô hiệu hoá" in await deactivated.text()
         reset = await client.post(
             "/officer/admin/officers/tuphap2/password",
-            data={"csrf_token": token, "password": "doi-mat-khau-9"},
+            data={"csrf_token": token, "password": "lich-lam-viec-9"},
         )
         assert "Đã đặt lại mật khẩu" in await reset.text()
         await client.post("/officer/logout", data={"csrf_token": token})
@@ -289,7 +294,7 @@ def test_admin_creates_an_officer_who_can_then_sign_in(app_services):
         assert signed_in.status == 302
         await client.post("/officer/logout", data={"csrf_token": await csrf_token(client)})
         assert (await login(client, "congan")).status == 401
-        assert (await login(client, "tuphap2", "doi-mat-khau-9")).status == 302
+        assert (await login(client, "tuphap2", "lich-lam-viec-9")).status == 302
 
     run_app(app_services, scenario)
     assert "DIA_CHINH" in {d.code for d in app_services.accounts.list_departments()}
@@ -334,3 +339,17 @@ def test_applicant_names_are_escaped(app_services):
     for page in run_app(app_services, scenario):
         assert "<script>alert" not in page
         assert "&lt;script&gt;alert" in page
+
+
+def test_dates_are_shown_on_vietnams_clock_whatever_the_servers_zone(monkeypatch):
+    """A naive datetime (as SQLite hands it back) is UTC, not the server's local time."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        filed = datetime(2025, 11, 21, 23, 30)  # 06:30 on 22/11 in Vietnam
+        assert vn_datetime(filed) == "22/11/2025 06:30"
+        assert vn_date(filed) == "22/11/2025"
+        assert vn_datetime(filed.replace(tzinfo=timezone.utc)) == "22/11/2025 06:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

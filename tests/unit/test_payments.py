@@ -24,7 +24,7 @@ from bot.forms.definitions import load_forms
 from bot.payments import fees, service, vietqr, vnpay
 from bot.payments.fees import FeeSchedule, FeeTableError
 from bot.payments.service import PaymentService
-from bot.settings import PaymentSettings
+from bot.settings import DEMO_AGENCY_CODE, PaymentSettings
 from tests.unit.catalog_fixtures import procedure
 from tests.unit.dossier_fixtures import FORM, Clock
 
@@ -176,7 +176,7 @@ def world(tmp_path):
     upgrade_schema(url)
     sessions = session_factory(url)
     clock = Clock()
-    dossiers = DossierService(sessions, WorkingCalendar(), clock=clock)
+    dossiers = DossierService(sessions, WorkingCalendar(), clock=clock, agency_code=DEMO_AGENCY_CODE)
     payments = PaymentService(sessions, SETTINGS, clock=clock)
     return dossiers, payments, sessions, clock
 

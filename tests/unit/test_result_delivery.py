@@ -13,6 +13,7 @@ from bot.db.models import Notification
 from bot.dossiers import delivery
 from bot.dossiers.delivery import DeskInfo, ResultDelivery, ResultFiles
 from bot.dossiers.submission import DossierService
+from bot.settings import DEMO_AGENCY_CODE
 from bot.workflow.permissions import WorkflowError
 from bot.workflow.service import WorkflowService
 from bot.workflow.states import RESULT_READY
@@ -45,7 +46,7 @@ def office(world, tmp_path):  # noqa: F811
         if address:
             answers[delivery.ADDRESS_FIELD] = address
         code = (
-            DossierService(sessions, CALENDAR, clock=clock)
+            DossierService(sessions, CALENDAR, clock=clock, agency_code=DEMO_AGENCY_CODE)
             .submit(
                 form=FORM,
                 procedure=BIRTH,

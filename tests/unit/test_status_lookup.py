@@ -13,6 +13,7 @@ from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.status_lookup import ASK_OTP, DossierStatusDesk, LookupState, Requester, find_code
 from bot.dossiers.submission import DossierService
 from bot.otp.service import OtpService, phone_hash
+from bot.settings import DEMO_AGENCY_CODE
 from bot.sms import OutboxSmsProvider
 from bot.workflow.service import WorkflowService
 from tests.unit.dossier_fixtures import BIRTH, FORM, Clock
@@ -33,7 +34,7 @@ def desk(tmp_path):
     outbox = tmp_path / "sms.jsonl"
     otp = OtpService(sessions, OutboxSmsProvider(outbox), SECRET, clock=clock)
     workflow = WorkflowService(sessions, CALENDAR, clock=clock)
-    submit = DossierService(sessions, CALENDAR, clock=clock).submit
+    submit = DossierService(sessions, CALENDAR, clock=clock, agency_code=DEMO_AGENCY_CODE).submit
     codes = [
         submit(
             form=FORM,
@@ -119,7 +120,7 @@ def test_unclear_answers_are_asked_again_once_then_the_lookup_stops(desk):
     assert again.state is not None and again.state.tries == 1
     stopped = status.handle(again.state, "không nhớ", "", STRANGER)
     assert stopped.state is None and "dừng tra cứu" in texts(stopped.replies)
-    cancelled = status.handle(state, "thôi", "", STRANGER)
+    cancelled = status.handle(state, "thôi", "cancel", STRANGER)  # what the NLU reads in it
     assert cancelled.state is None
 
 

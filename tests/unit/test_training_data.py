@@ -17,7 +17,7 @@ PAYLOAD_ONLY = {
     "ask_aspect",
     "choose",
     "correct",
-    "resend_code",
+    "resend_code",  # typed examples too (data/nlu/privacy.yml)
     "attach",
     "phone_shared",
     "verify_phone",

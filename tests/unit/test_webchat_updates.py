@@ -34,8 +34,8 @@ def test_only_delivered_updates_of_the_conversation_after_the_last_seen(outbox):
     second = notify(sessions, "alice", "Hồ sơ 000.00.12.H23-261120-0001 đã được chuyển đến Tư pháp")
     notify(sessions, "bob", "không phải của alice")
     assert asyncio.run(fetch(box, "sender=alice-conversation&after=0"))[1] == {"messages": []}
-    box.claim(first, "alice")
-    box.claim(second, "alice")
+    box.mark_delivered(first, "alice")
+    box.mark_delivered(second, "alice")
     status, body = asyncio.run(fetch(box, "sender=alice&after=0"))
     assert status == 400  # sender ids are long random strings
     with sessions() as session, session.begin():
@@ -45,7 +45,7 @@ def test_only_delivered_updates_of_the_conversation_after_the_last_seen(outbox):
     status, body = asyncio.run(fetch(box, f"sender={SENDER}&after={first}"))
     assert status == 200 and [message["id"] for message in body["messages"]] == [second]
     assert body["messages"][0]["buttons"][0]["payload"] == (
-        '/ask_dossier_status{"dossier_code": "000.00.12.H23-261120-0001"}'
+        '/ask_dossier_status{"dossier_code":"000.00.12.H23-261120-0001"}'
     )
     assert asyncio.run(fetch(box, f"sender={SENDER}&after=x"))[0] == 400
 
@@ -68,7 +68,7 @@ def conversations(outbox):  # noqa: F811
 
 def delivered(box, sessions, sender: str, text: str) -> int:
     notification_id = notify(sessions, sender, text)
-    assert box.claim(notification_id, sender) == text
+    assert box.mark_delivered(notification_id, sender)
     return notification_id
 
 
@@ -118,7 +118,7 @@ def test_stream_sends_the_backlog_then_each_announced_delivery_at_once(conversat
             backlog = await next_update(response)
             assert backlog["id"] == second and backlog["text"] == FORWARDED
             assert backlog["buttons"][0]["payload"] == (
-                '/ask_dossier_status{"dossier_code": "000.00.12.H23-261120-0001"}'
+                '/ask_dossier_status{"dossier_code":"000.00.12.H23-261120-0001"}'
             )
             hub.publish("rest", BOB, [delivered(box, sessions, BOB, "không phải của alice")])
             third = delivered(box, sessions, ALICE, "Hồ sơ đã được phân công")

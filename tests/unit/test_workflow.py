@@ -9,6 +9,7 @@ from bot.calendar.working_days import WorkingCalendar
 from bot.db.models import Department, Dossier, DossierEvent, Notification, Officer
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.submission import DossierService
+from bot.settings import DEMO_AGENCY_CODE
 from bot.workflow.permissions import DossierPosition, WorkflowError, allowed_actions
 from bot.workflow.service import DossierFilter, WorkflowService
 from bot.workflow.states import (
@@ -54,7 +55,8 @@ def world(tmp_path):
             ("tuphap2", "specialist", "TU_PHAP", ""),
             ("truongtp", "leader", "TU_PHAP", "Trưởng phòng"),
             ("vhxh1", "specialist", "VHXH", ""),
-            ("chutich", "leader", "LANH_DAO", "Chủ tịch UBND xã"),
+            ("truongvh", "leader", "VHXH", "Trưởng phòng"),
+            ("chutich", "chairman", "LANH_DAO", "Chủ tịch UBND xã"),
             ("admin", "admin", None, ""),
         ]:
             officer = Officer(
@@ -68,7 +70,7 @@ def world(tmp_path):
             session.add(officer)
             session.flush()
             people[username] = officer
-    submission = DossierService(sessions, CALENDAR, clock=clock)
+    submission = DossierService(sessions, CALENDAR, clock=clock, agency_code=DEMO_AGENCY_CODE)
     code = submission.submit(
         form=FORM,
         procedure=BIRTH,
@@ -162,7 +164,7 @@ def forwarded(world):
 def test_only_the_holding_department_assigns(world):
     workflow, _, _, people, code = world
     forwarded(world)
-    with pytest.raises(WorkflowError, match="không thuộc phòng"):
+    with pytest.raises(WorkflowError, match="không thuộc phạm vi"):
         workflow.perform(code, "assign", people["vhxh1"])
     with pytest.raises(WorkflowError, match="chỉ tự nhận"):
         workflow.perform(code, "assign", people["tuphap1"], officer="tuphap2")
@@ -180,8 +182,10 @@ def test_only_the_assignee_or_their_leader_submits_for_signature(world):
         workflow.perform(code, "submit_for_signature", people["tuphap2"])
     signed = workflow.perform(code, "submit_for_signature", people["truongtp"])
     assert signed.status == SUBMITTED_FOR_SIGNATURE
-    with pytest.raises(WorkflowError, match="lãnh đạo"):
+    with pytest.raises(WorkflowError, match="không thuộc phạm vi"):  # the desk does not see it at this stage
         workflow.perform(code, "reject", people["motcua"], note="Thiếu giấy tờ")
+    with pytest.raises(WorkflowError, match="không thuộc phạm vi"):  # another department's leader
+        workflow.perform(code, "approve", people["truongvh"])
     with pytest.raises(WorkflowError, match="lý do"):
         workflow.perform(code, "reject", people["chutich"], note="  ")
     view = workflow.perform(code, "reject", people["chutich"], note="Người yêu cầu không đủ điều kiện")

@@ -1,0 +1,1 @@
+"""Reusable limits on how often something may happen (sign-ins, messages, uploads)."""
