@@ -8,12 +8,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup train bench eval catalog lint format lock clean help
+.PHONY: run test soak setup train bench eval catalog lint format lock clean help
 SHARED_CATALOG ?= ../shared/data/tthc_catalog.jsonl.gz
 
 help:
 	@echo "make run    - set up, train if needed, start Rasa (:5005), actions (:5055), back-office (:8080)"
 	@echo "make test   - set up and run the whole test suite"
+	@echo "make soak   - hostile input, faults and log scan run long; prints lost/duplicated/5xx/personal-data counts"
 	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
 	@echo "make eval   - procedure search and chat accuracy on every question set vs peers (prints JSON)"
 	@echo "make catalog - re-import the national catalogue into data/catalog/procedures.jsonl.gz"
@@ -53,6 +54,15 @@ run: setup train .env
 test: setup train
 	@scripts/ensure_chromium.sh
 	@$(PY) -m pytest
+
+SOAK_TESTS := tests/unit/test_input_properties.py tests/unit/test_payment_input_properties.py \
+	tests/unit/test_channel_input_properties.py tests/unit/test_endpoint_fuzz.py \
+	tests/integration/test_faults.py tests/integration/test_log_privacy.py
+
+soak: setup train
+	@rm -rf test-results/soak
+	@HYPOTHESIS_PROFILE=soak DVC_SOAK=1 $(PY) -m pytest -q $(SOAK_TESTS); status=$$?; \
+	$(PY) -m devtools.soak_report && exit $$status
 
 bench: setup train
 	@$(PY) -m benchmarks.run $(BENCH_ARGS)

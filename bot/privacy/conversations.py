@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 
 # Slots whose values are never personal; every other slot holds answers, phones or what the citizen typed.
 SAFE_SLOTS = frozenset({"procedure_code", "pending_aspect", "requested_slot"})
-# Entities whose value is a code or a canonical name, never the citizen's own words.
+# Entities whose value, when a button sets it, is a code or a canonical name, never the citizen's own words.
 SAFE_ENTITIES = frozenset(
     {"procedure_code", "service_level", "aspect", "field", "dossier_code", "notification_id"}
 )
@@ -61,7 +61,10 @@ def _entity(entity: Any) -> Any:
     if not isinstance(entity, dict):
         return None
     kept = {key: entity[key] for key in _ENTITY_KEYS if key in entity}
-    kept["value"] = entity.get("value") if entity.get("entity") in SAFE_ENTITIES else None
+    # A value is kept only when a button set it (no extractor): a model can read anything as an entity (DIET
+    # once read a typed phone number as a service_level).
+    from_button = not entity.get("extractor")
+    kept["value"] = entity.get("value") if entity.get("entity") in SAFE_ENTITIES and from_button else None
     return kept
 
 

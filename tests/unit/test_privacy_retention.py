@@ -221,3 +221,15 @@ def test_the_command_reads_its_periods_from_the_environment(tmp_path):
     assert CCCD not in json.dumps(
         [e.as_dict() for e in retrieve(tmp_path / "rasa_tracker.db", "idle-chat").events]
     )
+
+
+def test_an_entity_value_survives_only_when_a_button_set_it():
+    """DIET once read a typed phone number as a service_level: what a model extracted is the citizen's words."""
+    from bot.privacy.conversations import anonymise_event
+
+    typed = {"entity": "service_level", "value": "0912000001", "extractor": "DIETClassifier", "start": 0}
+    pressed = {"entity": "procedure_code", "value": "1.001193", "start": 0}
+    event = {"event": "user", "text": "0912000001", "parse_data": {"entities": [typed, pressed]}}
+    entities = anonymise_event(event)["parse_data"]["entities"]
+    assert [entity["value"] for entity in entities] == [None, "1.001193"]
+    assert entities[0]["entity"] == "service_level"  # the name stays, for the statistics
