@@ -224,7 +224,7 @@ def test_the_command_reads_its_periods_from_the_environment(tmp_path):
 
 
 def test_an_entity_value_survives_only_when_a_button_set_it():
-    """DIET once read a typed phone number as a service_level: what a model extracted is the citizen's words."""
+    """DIET once read a typed phone as a service_level: what a model extracted is the citizen's words."""
     from bot.privacy.conversations import anonymise_event
 
     typed = {"entity": "service_level", "value": "0912000001", "extractor": "DIETClassifier", "start": 0}
