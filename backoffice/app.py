@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 
 from backoffice.api import add_api_routes
 from backoffice.officer_pages import add_officer_pages
+from backoffice.officer_session import client_address
 from backoffice.payment_routes import add_payment_routes
 from backoffice.statistics_routes import add_statistics_routes
 from backoffice.webchat_updates import HUB_KEY, add_webchat_updates
@@ -41,6 +42,7 @@ WEBCHAT_STATIC = PROJECT_ROOT / "connectors" / "webchat" / "static"
 SETTINGS_KEY = web.AppKey("settings", Settings)
 SERVICES_KEY = web.AppKey("services", Services)
 SIGN_IN_LIMITER_KEY = web.AppKey("sign_in_limiter", SlidingWindowLimiter)  # per client address
+UPLOAD_LIMITER_KEY = web.AppKey("upload_limiter", SlidingWindowLimiter)  # per client address
 
 
 @aiohttp_jinja2.template("demo.html")
@@ -177,6 +179,12 @@ async def upload(request: web.Request) -> web.Response:
     Returns the upload id that the widget then sends to the assistant as `/attach{"upload_id": …}`."""
     if request.method == "OPTIONS":
         return web.Response(headers=UPLOAD_CORS)
+    decision = request.app[UPLOAD_LIMITER_KEY].hit(client_address(request))
+    if not decision.allowed:
+        minutes = max(1, round(decision.retry_after_seconds / 60))
+        error = f"Dạ, anh/chị gửi nhiều tệp quá nhanh, vui lòng đợi khoảng {minutes} phút rồi gửi tiếp ạ."
+        headers = {**UPLOAD_CORS, "Retry-After": str(decision.retry_after_seconds)}
+        return web.json_response({"error": error, "kind": "rate_limited"}, status=429, headers=headers)
     try:
         form = await read_form(request)
     except web.HTTPRequestEntityTooLarge:
@@ -346,6 +354,8 @@ def create_app(
     app[SERVICES_KEY] = app_services or services()
     limits = settings.officers
     app[SIGN_IN_LIMITER_KEY] = SlidingWindowLimiter(limits.sign_in_attempts, limits.sign_in_window_seconds)
+    citizens = settings.citizen_limits
+    app[UPLOAD_LIMITER_KEY] = SlidingWindowLimiter(citizens.uploads, citizens.upload_window_seconds)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),

@@ -123,6 +123,14 @@ class OfficerSecuritySettings:
 
 
 @dataclass(frozen=True)
+class CitizenLimits:
+    """What one client address may do on the citizens' public routes of the back-office."""
+
+    uploads: int = 20  # widget uploads (photos, PDFs) per client address per window
+    upload_window_seconds: float = 600
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     """How long personal data is kept (Decree 13/2023/NĐ-CP: no longer than the purpose needs) and where the
     conversations are (Rasa's SQL tracker store, as endpoints*.yml configures it)."""
@@ -217,6 +225,7 @@ class Settings:
     privacy: PrivacySettings = PrivacySettings()
     log_level: str = "INFO"  # DVC_LOG_LEVEL: the back-office's (Rasa's: LOG_LEVEL or --debug)
     officers: OfficerSecuritySettings = OfficerSecuritySettings()
+    citizen_limits: CitizenLimits = CitizenLimits()
     # DVC_FAULT_FILE: arms the crash tests' fault points (bot/faults.py); only the test stack sets it.
     fault_file: Path | None = None
     # DVC_CLOCK_OFFSET_FILE: the OTP clock runs ahead by the seconds written there (bot/offset_clock.py), so
@@ -299,6 +308,16 @@ def officer_security_settings() -> OfficerSecuritySettings:
     )
 
 
+def citizen_limits() -> CitizenLimits:
+    default = CitizenLimits()
+    return CitizenLimits(
+        uploads=int(os.environ.get("DVC_UPLOAD_RATE_LIMIT") or default.uploads),
+        upload_window_seconds=float(
+            os.environ.get("DVC_UPLOAD_RATE_WINDOW_SECONDS") or default.upload_window_seconds
+        ),
+    )
+
+
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get("DVC_VAR_DIR", PROJECT_ROOT / "var"))
     public_url = os.environ.get(
@@ -343,6 +362,7 @@ def load_settings() -> Settings:
         ),
         log_level=(os.environ.get("DVC_LOG_LEVEL") or "INFO").strip().upper(),
         officers=officer_security_settings(),
+        citizen_limits=citizen_limits(),
         fault_file=Path(fault) if (fault := os.environ.get("DVC_FAULT_FILE", "").strip()) else None,
         clock_offset_file=_optional_path("DVC_CLOCK_OFFSET_FILE"),
         zalo=ZaloSettings(
