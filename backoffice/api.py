@@ -12,6 +12,17 @@ from typing import Any
 
 from aiohttp import web
 
+from backoffice.api_models import (
+    ActionRequest,
+    Body,
+    BodyError,
+    DeliveryChange,
+    NewDepartment,
+    NewOfficer,
+    PasswordChange,
+    TokenRequest,
+    parse,
+)
 from backoffice.officer_session import (
     app_services,
     run_blocking,
@@ -202,18 +213,17 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str:
-    value = body.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ApiError(400, f"Thiếu trường «{key}» (chuỗi ký tự).")
-    return value
+async def body_of(request: web.Request, model: type[Body]) -> Body:
+    """The request's JSON body validated by its model (backoffice/api_models.py), or a 400 saying why."""
+    try:
+        return parse(model, await json_body(request))
+    except BodyError as error:
+        raise ApiError(400, str(error), kind="invalid") from error
 
 
 async def issue_token(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    username, password = _text(body, "username"), _text(body, "password")
+    body = await body_of(request, TokenRequest)
+    username, password = body.username, body.password
     rate = sign_in_rate(request)
     if not rate.allowed:
         seconds = rate.retry_after_seconds
@@ -267,8 +277,8 @@ async def bearer(request: web.Request, *, allow_password_change: bool = False) -
 
 async def change_my_password(request: web.Request) -> web.Response:
     signed_in = await bearer(request, allow_password_change=True)
-    body = await json_body(request)
-    current, new = _text(body, "current_password"), _text(body, "new_password")
+    body = await body_of(request, PasswordChange)
+    current, new = body.current_password, body.new_password
     authenticator = app_services(request).authenticator
     try:
         await run_blocking(authenticator.change_password, signed_in.session_id, current, new)
@@ -372,22 +382,15 @@ async def get_dossier(request: web.Request) -> web.Response:
     return reply(await run_blocking(_detail, app, request.match_info["code"], signed_in.officer))
 
 
-def _reference(body: dict[str, Any], key: str) -> int | str | None:
-    value = body.get(key)
-    if value is None or (isinstance(value, int | str) and not isinstance(value, bool)):
-        return value
-    raise ApiError(400, f"Trường «{key}» phải là mã số hoặc chuỗi ký tự.")
-
-
-def _perform(app: Services, code: str, actor: OfficerView, body: dict[str, Any]) -> dict[str, Any]:
+def _perform(app: Services, code: str, actor: OfficerView, body: ActionRequest) -> dict[str, Any]:
     try:
         view = app.workflow.perform(
             code,
-            _text(body, "action"),
+            body.action,
             actor,
-            department=_reference(body, "department"),
-            officer=_reference(body, "officer"),
-            note=_text(body, "note", required=False),
+            department=body.department,
+            officer=body.officer,
+            note=body.note or "",
         )
     except WorkflowError as error:
         raise api_refusal(error) from error
@@ -396,18 +399,16 @@ def _perform(app: Services, code: str, actor: OfficerView, body: dict[str, Any])
 
 async def perform_action(request: web.Request) -> web.Response:
     signed_in = await bearer(request)
-    body = await json_body(request)
+    body = await body_of(request, ActionRequest)
     app = app_services(request)
     result = await run_blocking(_perform, app, request.match_info["code"], signed_in.officer, body)
     wake_delivery(request)
     return reply(result)
 
 
-def _change_delivery(app: Services, code: str, actor: OfficerView, body: dict[str, Any]) -> dict[str, Any]:
+def _change_delivery(app: Services, code: str, actor: OfficerView, body: DeliveryChange) -> dict[str, Any]:
     try:
-        view = app.workflow.change_delivery(
-            code, actor, _text(body, "delivery"), _text(body, "address", required=False)
-        )
+        view = app.workflow.change_delivery(code, actor, body.delivery, body.address or "")
     except WorkflowError as error:
         raise api_refusal(error) from error
     return dossier_detail(app, view, actor)
@@ -415,7 +416,7 @@ def _change_delivery(app: Services, code: str, actor: OfficerView, body: dict[st
 
 async def change_delivery(request: web.Request) -> web.Response:
     signed_in = await bearer(request)
-    body = await json_body(request)
+    body = await body_of(request, DeliveryChange)
     app = app_services(request)
     result = await run_blocking(_change_delivery, app, request.match_info["code"], signed_in.officer, body)
     wake_delivery(request)
@@ -463,8 +464,8 @@ async def list_officers(request: web.Request) -> web.Response:
 
 async def create_department(request: web.Request) -> web.Response:
     await admin(request)
-    body = await json_body(request)
-    code, name = _text(body, "code"), _text(body, "name")
+    body = await body_of(request, NewDepartment)
+    code, name = body.code, body.name
     try:
         department = await run_blocking(app_services(request).accounts.create_department, code, name)
     except AccountError as refused:
@@ -474,17 +475,17 @@ async def create_department(request: web.Request) -> web.Response:
 
 async def create_officer(request: web.Request) -> web.Response:
     await admin(request)
-    body = await json_body(request)
-    department = _reference(body, "department")
+    body = await body_of(request, NewOfficer)
+    department = body.department
     try:
         officer = await run_blocking(
             app_services(request).accounts.create_officer,
-            _text(body, "username"),
-            _text(body, "full_name"),
-            _text(body, "role"),
-            _text(body, "password"),
+            body.username,
+            body.full_name,
+            body.role,
+            body.password,
             department_code=str(department) if department not in (None, "") else None,
-            title=_text(body, "title", required=False),
+            title=body.title or "",
         )
     except AccountError as refused:
         raise ApiError(400, str(refused)) from refused

@@ -1,19 +1,23 @@
-"""The hand-written OpenAPI 3.0.3 document of the back-office API (served at GET /api/openapi.json).
+"""The OpenAPI 3.0.3 document of the back-office API (served at GET /api/openapi.json).
 
-tests/unit/test_backoffice_api.py checks that it lists exactly the routes registered under /api/."""
+The request bodies' schemas are generated from the pydantic models that validate them
+(backoffice/api_models.py); the paths and the answers are described here. tests/unit/test_backoffice_api.py
+checks that it lists exactly the routes registered under /api/."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from backoffice.api_models import schemas as request_schemas
 from bot.dossiers import delivery
 from bot.officers.accounts import ROLES
-from bot.officers.password_policy import DEFAULT_MIN_LENGTH, MAX_LENGTH
 from bot.workflow.states import RULES, STATUS_LABELS
+
+COMPONENTS = "#/components/schemas/"
 
 
 def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": f"{COMPONENTS}{name}"}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -62,11 +66,6 @@ SCHEMAS: dict[str, Any] = {
             "retry_after": {"type": "integer", "description": "Số giây phải chờ (kèm header Retry-After)"},
         },
     },
-    "TokenRequest": {
-        "type": "object",
-        "required": ["username", "password"],
-        "properties": {"username": {"type": "string"}, "password": {"type": "string", "format": "password"}},
-    },
     "Token": {
         "type": "object",
         "required": ["access_token", "token_type", "expires_at"],
@@ -77,20 +76,6 @@ SCHEMAS: dict[str, Any] = {
             "must_change_password": {
                 "type": "boolean",
                 "description": "true: mật khẩu do người khác đặt; chỉ POST /api/me/password dùng được mã này",
-            },
-        },
-    },
-    "PasswordChange": {
-        "type": "object",
-        "required": ["current_password", "new_password"],
-        "properties": {
-            "current_password": {"type": "string", "format": "password"},
-            "new_password": {
-                "type": "string",
-                "format": "password",
-                "minLength": DEFAULT_MIN_LENGTH,
-                "maxLength": MAX_LENGTH,
-                "description": "Có cả chữ cái và chữ số, không chứa tên đăng nhập, không phổ biến",
             },
         },
     },
@@ -107,14 +92,6 @@ SCHEMAS: dict[str, Any] = {
             "code": {"type": "string"},
             "name": {"type": "string"},
             "officer_count": {"type": "integer"},
-        },
-    },
-    "NewDepartment": {
-        "type": "object",
-        "required": ["code", "name"],
-        "properties": {
-            "code": {"type": "string", "pattern": "^[A-Z0-9_]{1,32}$"},
-            "name": {"type": "string", "maxLength": 200},
         },
     },
     "Officer": {
@@ -143,23 +120,6 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
         ]
-    },
-    "NewOfficer": {
-        "type": "object",
-        "required": ["username", "full_name", "role", "password"],
-        "properties": {
-            "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
-            "full_name": {"type": "string"},
-            "role": {"type": "string", "enum": list(ROLES)},
-            "password": {
-                "type": "string",
-                "format": "password",
-                "minLength": DEFAULT_MIN_LENGTH,
-                "description": "Mật khẩu ban đầu: cán bộ phải đổi khi đăng nhập lần đầu",
-            },
-            "department": {"type": "string", "description": "Mã phòng ban (bắt buộc trừ vai trò admin)"},
-            "title": {"type": "string"},
-        },
     },
     "DepartmentRef": {
         "type": "object",
@@ -278,22 +238,6 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
         ]
-    },
-    "ActionRequest": {
-        "type": "object",
-        "required": ["action"],
-        "properties": {
-            "action": {"type": "string", "enum": list(RULES)},
-            "department": {
-                "oneOf": [{"type": "integer"}, {"type": "string"}],
-                "description": "Phòng nhận hồ sơ (mã số hoặc mã phòng), cho thao tác forward",
-            },
-            "officer": {
-                "oneOf": [{"type": "integer"}, {"type": "string"}],
-                "description": "Cán bộ thụ lý (mã số hoặc tên đăng nhập), cho thao tác assign",
-            },
-            "note": {"type": "string", "description": "Bắt buộc với request_supplement và reject"},
-        },
     },
     "AuditEntry": {
         "type": "object",
@@ -426,16 +370,7 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "Đổi hình thức nhận kết quả (Bộ phận Một cửa)",
             "parameters": [CODE_PARAMETER],
-            "requestBody": _body(
-                {
-                    "type": "object",
-                    "required": ["delivery"],
-                    "properties": {
-                        "delivery": {"type": "string", "enum": list(delivery.CHOICES)},
-                        "address": {"type": "string", "description": "bắt buộc khi nhận qua bưu điện"},
-                    },
-                }
-            ),
+            "requestBody": _body(_ref("DeliveryChange")),
             "responses": {
                 "200": _json(_ref("DossierDetail"), "Hồ sơ sau khi đổi"),
                 "400": _error("Lựa chọn hoặc địa chỉ không hợp lệ (kind=invalid)"),
@@ -586,6 +521,6 @@ def openapi_document() -> dict[str, Any]:
         "paths": PATHS,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **request_schemas(COMPONENTS)},
         },
     }

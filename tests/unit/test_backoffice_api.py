@@ -278,3 +278,39 @@ def test_openapi_describes_exactly_the_api_routes(app_services):
         assert await response.json() == document
 
     run_app(app_services, scenario)
+
+
+def test_request_bodies_are_documented_by_the_models_that_validate_them(app_services):
+    from backoffice.api_models import REQUEST_MODELS
+
+    document = openapi_document()
+    models = {model.__name__: model for model in REQUEST_MODELS}
+    documented = {
+        operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        for path in document["paths"].values()
+        for operation in path.values()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert documented == set(models)
+    for name, model in models.items():
+        assert document["components"]["schemas"][name] == model.schema(
+            ref_template="#/components/schemas/{model}"
+        )
+    code = codes_by_status(app_services)["received"]
+
+    async def scenario(client):
+        headers = await token_for(client, "motcua")
+        answers = []
+        for body in ({}, {"action": 5}, {"action": "  "}, {"action": "accept", "department": True}):
+            response = await client.post(f"/api/dossiers/{code}/actions", json=body, headers=headers)
+            answers.append((response.status, (await response.json())["error"]))
+        return answers
+
+    answers = run_app(app_services, scenario)
+    assert [status for status, _ in answers] == [400] * 4
+    assert [error for _, error in answers] == [
+        "Thiếu trường «action».",
+        "Trường «action» sai kiểu dữ liệu.",
+        "Trường «action» không được để trống.",
+        "Trường «department» sai kiểu dữ liệu.",
+    ]
