@@ -56,7 +56,7 @@ test: setup train
 	@$(PY) -m pytest
 
 SOAK_TESTS := tests/unit/test_input_properties.py tests/unit/test_payment_input_properties.py \
-	tests/unit/test_channel_input_properties.py tests/unit/test_endpoint_fuzz.py \
+	tests/unit/test_channel_input_properties.py tests/unit/test_endpoint_fuzz.py tests/unit/test_openapi_contract.py \
 	tests/integration/test_faults.py tests/integration/test_log_privacy.py
 
 soak: setup train

@@ -14,6 +14,7 @@ from bot.workflow.states import RULES
 
 # A required text: a JSON string with something else than spaces in it.
 Text = constr(strict=True, regex=r"^\s*\S", max_length=2000)
+Choice = constr(strict=True, max_length=100)  # one of an enum; an unknown one is refused by the domain
 Password = constr(strict=True, min_length=1, max_length=1024)
 Reference = StrictInt | StrictStr  # an id, or a code / username
 
@@ -39,7 +40,7 @@ class PasswordChange(RequestBody):
 
 
 class ActionRequest(RequestBody):
-    action: Text = Field(..., enum=list(RULES))
+    action: Choice = Field(..., enum=list(RULES))
     department: Reference | None = Field(
         None, description="Phòng nhận hồ sơ (mã số hoặc mã phòng), cho thao tác forward"
     )
@@ -52,7 +53,7 @@ class ActionRequest(RequestBody):
 
 
 class DeliveryChange(RequestBody):
-    delivery: Text = Field(..., enum=list(delivery.CHOICES))
+    delivery: Choice = Field(..., enum=list(delivery.CHOICES))
     address: StrictStr | None = Field(None, max_length=500, description="Bắt buộc khi nhận qua bưu điện")
 
 
@@ -64,7 +65,7 @@ class NewDepartment(RequestBody):
 class NewOfficer(RequestBody):
     username: Text = Field(..., description="3–64 ký tự: chữ thường, chữ số và . _ -")
     full_name: Text
-    role: Text = Field(..., enum=list(ROLES))
+    role: Choice = Field(..., enum=list(ROLES))
     password: Password = Field(
         ..., format="password", description="Mật khẩu ban đầu: cán bộ phải đổi khi đăng nhập lần đầu"
     )

@@ -352,7 +352,9 @@ class Conversation:
             reply = joined(self.person.say(message))
         except NO_ANSWER:
             reply = ""
-        self.unanswered += not reply
+        if not reply:
+            self.unanswered += 1
+            time.sleep(1)  # as a person would, before looking at the chat again
         return reply
 
     def _last_turn(self, deadline: float) -> str:

@@ -135,6 +135,11 @@ def encoded(text: str) -> str:
     return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
+def as_decoded(text: str) -> str:
+    """`text` as the server reads it back from the URL (bytes that are not UTF-8 become U+FFFD)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def query(params: dict[str, str]) -> str:
     return "&".join(f"{encoded(key)}={encoded(value)}" for key, value in params.items())
 
@@ -488,7 +493,9 @@ def test_public_pages_answer_any_path_and_query(backoffice, route, code, params,
         code = backoffice.script_dossier
         params = {**params, "t": link_token(backoffice.services.secret, kind, code)}
     if sign:  # the callback's signature checks out: the hostile values reach the payment code
-        params = {key: value for key, value in params.items() if key != "vnp_SecureHash"}
+        params = {
+            as_decoded(key): as_decoded(value) for key, value in params.items() if key != "vnp_SecureHash"
+        }
         params["vnp_SecureHash"] = vnpay.sign(params, backoffice.services.settings.payments.hash_secret)
     target = route.replace("{code}", encoded(code))
     send(backoffice.origin, "GET", f"{target}?{query(params)}" if params else target)
