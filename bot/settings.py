@@ -123,6 +123,16 @@ class OfficerSecuritySettings:
 
 
 @dataclass(frozen=True)
+class ChatLimits:
+    """The web widget's REST channel (connectors/rest.py): message length and messages per window."""
+
+    max_message_chars: int = 2000
+    messages_per_sender: int = 30  # per conversation
+    messages_per_address: int = 120  # per client address (several conversations behind one NAT are normal)
+    window_seconds: float = 60
+
+
+@dataclass(frozen=True)
 class CitizenLimits:
     """What one client address may do on the citizens' public routes of the back-office."""
 
@@ -226,6 +236,7 @@ class Settings:
     log_level: str = "INFO"  # DVC_LOG_LEVEL: the back-office's (Rasa's: LOG_LEVEL or --debug)
     officers: OfficerSecuritySettings = OfficerSecuritySettings()
     citizen_limits: CitizenLimits = CitizenLimits()
+    chat_limits: ChatLimits = ChatLimits()
     # DVC_FAULT_FILE: arms the crash tests' fault points (bot/faults.py); only the test stack sets it.
     fault_file: Path | None = None
     # DVC_CLOCK_OFFSET_FILE: the OTP clock runs ahead by the seconds written there (bot/offset_clock.py), so
@@ -318,6 +329,20 @@ def citizen_limits() -> CitizenLimits:
     )
 
 
+def chat_limits() -> ChatLimits:
+    default = ChatLimits()
+
+    def number(variable: str, fallback: float) -> float:
+        return float(os.environ.get(variable) or fallback)
+
+    return ChatLimits(
+        max_message_chars=int(number("DVC_CHAT_MAX_MESSAGE_CHARS", default.max_message_chars)),
+        messages_per_sender=int(number("DVC_CHAT_RATE_PER_CONVERSATION", default.messages_per_sender)),
+        messages_per_address=int(number("DVC_CHAT_RATE_PER_ADDRESS", default.messages_per_address)),
+        window_seconds=number("DVC_CHAT_RATE_WINDOW_SECONDS", default.window_seconds),
+    )
+
+
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get("DVC_VAR_DIR", PROJECT_ROOT / "var"))
     public_url = os.environ.get(
@@ -363,6 +388,7 @@ def load_settings() -> Settings:
         log_level=(os.environ.get("DVC_LOG_LEVEL") or "INFO").strip().upper(),
         officers=officer_security_settings(),
         citizen_limits=citizen_limits(),
+        chat_limits=chat_limits(),
         fault_file=Path(fault) if (fault := os.environ.get("DVC_FAULT_FILE", "").strip()) else None,
         clock_offset_file=_optional_path("DVC_CLOCK_OFFSET_FILE"),
         zalo=ZaloSettings(

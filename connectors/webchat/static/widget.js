@@ -732,7 +732,7 @@
 
     return fetch(ENDPOINT, opts)
       .then(function (res) {
-        if (!res.ok) throw new Error('HTTP ' + res.status);
+        if (!res.ok && res.status !== 429) throw new Error('HTTP ' + res.status);  // 429: the polite reply it carries is shown
         return res.text();
       })
       .then(function (body) {

@@ -1,0 +1,86 @@
+"""Rasa's REST channel (the web widget's, /webhooks/rest/webhook) with the limits a public endpoint needs.
+
+Rasa's RestInput answers whatever it is sent: a body that is not a JSON object is a 500, a 1 MB message goes
+to the NLU, and nothing bounds how fast one conversation, or one address inventing new conversations, may
+write. Here a request is checked before Rasa sees it: the body (a JSON object with a `sender` and a text
+`message`), the message's length (a polite Vietnamese reply instead of an answer), then the rate per
+conversation and per client address (429 with Retry-After, and the same polite reply as the bot's message,
+which the widget shows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.limits.rate import SlidingWindowLimiter
+from bot.services import services
+from bot.settings import ChatLimits
+
+MAX_SENDER_CHARS = 128
+TOO_LONG = "Dạ, tin nhắn dài quá {limit} ký tự nên em chưa đọc được. Anh/chị nhắn ngắn gọn hơn giúp em ạ."
+TOO_FAST = (
+    "Dạ, anh/chị nhắn nhanh quá, em chưa kịp trả lời. "
+    "Anh/chị đợi khoảng {seconds} giây rồi nhắn tiếp giúp em ạ."
+)
+
+
+class LimitedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> LimitedRestInput:
+        return cls(services().settings.chat_limits)
+
+    def __init__(self, limits: ChatLimits | None = None) -> None:
+        self.limits = limits or ChatLimits()
+        window = self.limits.window_seconds
+        self.per_sender = SlidingWindowLimiter(self.limits.messages_per_sender, window)
+        self.per_address = SlidingWindowLimiter(self.limits.messages_per_address, window)
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+
+        @webhook.middleware("request")
+        async def guard(request: Request) -> HTTPResponse | None:
+            if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
+                return None
+            return self.refusal(request)
+
+        return webhook
+
+    def refusal(self, request: Request) -> HTTPResponse | None:
+        """None when Rasa may take the message, else the answer to give instead."""
+        try:
+            body = request.json
+        except Exception:  # Sanic's parse error: not JSON, not UTF-8
+            return response.json({"error": "Nội dung không phải JSON hợp lệ."}, status=400)
+        if not isinstance(body, dict):
+            return response.json({"error": "Nội dung phải là một đối tượng JSON."}, status=400)
+        sender, message = body.get("sender"), body.get("message")
+        if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS or not sender.isprintable():
+            return response.json({"error": f"«sender» phải là chuỗi 1–{MAX_SENDER_CHARS} ký tự."}, status=400)
+        if not isinstance(message, str):
+            return response.json({"error": "«message» phải là chuỗi ký tự."}, status=400)
+        if len(message) > self.limits.max_message_chars:
+            return response.json([self.said(sender, TOO_LONG.format(limit=self.limits.max_message_chars))])
+        address = request.remote_addr or request.ip or "unknown"
+        for limiter, key in ((self.per_address, address), (self.per_sender, sender)):
+            decision = limiter.hit(key)
+            if not decision.allowed:
+                seconds = decision.retry_after_seconds
+                return response.json(
+                    [self.said(sender, TOO_FAST.format(seconds=seconds))],
+                    status=429,
+                    headers={"Retry-After": str(seconds)},
+                )
+        return None
+
+    @staticmethod
+    def said(sender: str, text: str) -> dict[str, str]:
+        return {"recipient_id": sender, "text": text}
