@@ -48,8 +48,16 @@ from bot.officers import accounts
 from bot.officers.authentication import API, WEB
 from bot.payments import vnpay
 from bot.services import Services
-from bot.settings import PROJECT_ROOT, PaymentSettings, TelegramSettings, ZaloSettings, load_settings
+from bot.settings import (
+    PROJECT_ROOT,
+    ChatLimits,
+    PaymentSettings,
+    TelegramSettings,
+    ZaloSettings,
+    load_settings,
+)
 from bot.workflow.states import STATUS_LABELS
+from connectors.rest import LimitedRestInput
 from connectors.telegram import TelegramInput, TelegramRuntime
 from connectors.zalo import ZaloInput, ZaloRuntime
 from devtools.fakes import TELEGRAM_SECRET, ZALO_OA_SECRET
@@ -695,6 +703,7 @@ class Webhooks:
     agent: RecordingAgent
     telegram: FakeTelegram
     zalo: FakeZalo
+    rest: LimitedRestInput  # the widget's channel, with small limits (tests/unit/test_chat_limits.py)
 
 
 def serve_sanic(app: Any, port_box: list[int]) -> Callable[[], Any]:
@@ -747,14 +756,18 @@ def webhooks(tmp_path_factory, telegram: FakeTelegram, zalo: FakeZalo) -> Iterat
         for module, runtime in ((telegram_connector, telegram_runtime), (zalo_connector, zalo_runtime)):
             patch.setattr(module, "services", lambda: app_services)
             patch.setattr(module, "runtime", lambda runtime=runtime: runtime)
-        app = configure_app([TelegramInput(), ZaloInput()], enable_api=False, use_uvloop=False)
+        rest = LimitedRestInput(CHAT_LIMITS)
+        app = configure_app([TelegramInput(), ZaloInput(), rest], enable_api=False, use_uvloop=False)
         agent = RecordingAgent()
         app.ctx.agent = agent
         port: list[int] = []
         with ServedInThread(serve_sanic(app, port)):
-            yield Webhooks(("127.0.0.1", port[0]), agent, telegram, zalo)
+            yield Webhooks(("127.0.0.1", port[0]), agent, telegram, zalo, rest)
 
 
+CHAT_LIMITS = ChatLimits(
+    max_message_chars=50, messages_per_sender=3, messages_per_address=5, window_seconds=60
+)
 TELEGRAM_HOOK = "/webhooks/telegram/webhook"
 ZALO_HOOK = "/webhooks/zalo/webhook"
 _update_ids = iter(range(10_000_000, 99_999_999))
@@ -879,3 +892,48 @@ def test_a_telegram_update_with_a_field_of_the_wrong_type_gets_a_polite_reply(we
     webhooks.telegram.wait_for(
         lambda call: call.method.lower() == "sendmessage" and call.params.get("text") == messages.TURN_FAILED
     )
+
+
+# --- the widget's REST channel (connectors/rest.py): bodies, length and rates -------------------------
+
+REST_HOOK = "/webhooks/rest/webhook"
+
+
+@pytest.fixture
+def rest_origin(webhooks: Webhooks) -> tuple[str, int]:
+    webhooks.rest.__init__(CHAT_LIMITS)  # fresh counters for each test
+    return webhooks.origin
+
+
+def say(origin: tuple[str, int], sender: str, message: str) -> tuple[int, dict[str, str], str]:
+    connection = http.client.HTTPConnection(*origin, timeout=30)
+    try:
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        connection.request("POST", REST_HOOK, body=body, headers=JSON)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def test_rest_bodies_rasa_cannot_read_are_a_clear_400(rest_origin):
+    for body in (b"[1, 2]", b'"hello"', b'{"sender": 5, "message": "x"}', b'{"sender": "a", "message": 7}'):
+        answer = send(rest_origin, "POST", REST_HOOK, body, JSON)
+        assert answer.status == 400 and "error" in json.loads(answer.text), body
+    assert say(rest_origin, "x" * 129, "chào")[0] == 400
+
+
+def test_an_over_long_chat_message_gets_a_polite_reply_not_the_nlu(rest_origin, webhooks):
+    handled = len(webhooks.agent.messages)
+    status, _, text = say(rest_origin, "dai", "a" * 51)
+    assert status == 200 and "dài quá 50 ký tự" in json.loads(text)[0]["text"]
+    assert len(webhooks.agent.messages) == handled  # Rasa never saw it
+
+
+def test_too_many_chat_messages_per_conversation_then_per_address(rest_origin):
+    assert [say(rest_origin, "a", "chào")[0] for _ in range(3)] == [200, 200, 200]
+    status, headers, text = say(rest_origin, "a", "chào")
+    assert status == 429 and 0 < int(headers["Retry-After"]) <= 60
+    assert json.loads(text)[0]["text"].startswith("Dạ, anh/chị nhắn nhanh quá")
+    assert say(rest_origin, "b", "chào")[0] == 200  # another conversation, same address: the 5th message
+    assert say(rest_origin, "c", "chào")[0] == 429  # a sixth, whatever conversation it claims to be
