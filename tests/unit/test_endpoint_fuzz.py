@@ -703,7 +703,7 @@ class Webhooks:
     agent: RecordingAgent
     telegram: FakeTelegram
     zalo: FakeZalo
-    rest: LimitedRestInput  # the widget's channel, with small limits (tests/unit/test_chat_limits.py)
+    rest: LimitedRestInput  # the widget's channel, with small limits (tested at the end of this file)
 
 
 def serve_sanic(app: Any, port_box: list[int]) -> Callable[[], Any]:
