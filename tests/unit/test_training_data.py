@@ -17,7 +17,6 @@ PAYLOAD_ONLY = {
     "ask_aspect",
     "choose",
     "correct",
-    "resend_code",  # typed examples too (data/nlu/privacy.yml)
     "attach",
     "phone_shared",
     "verify_phone",
