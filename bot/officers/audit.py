@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AuditEntry
 from bot.db.times import as_utc
+from bot.officers.accounts import utc_clock
 
 VIEW = "view"
 ATTACHMENT = "attachment"
@@ -31,10 +32,6 @@ ACTION_LABELS = {
     ACTION: "Xử lý hồ sơ",
 }
 MAX_DETAIL = 300
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Reader(Protocol):
@@ -79,7 +76,7 @@ def entry(officer: Reader, action: str, dossier_code: str, detail: str, allowed:
 
 
 class AuditLog:
-    def __init__(self, session_factory: sessionmaker, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, session_factory: sessionmaker, clock: Callable[[], datetime] = utc_clock) -> None:
         self._sessions = session_factory
         self._clock = clock
 
