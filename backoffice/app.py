@@ -7,9 +7,10 @@ import codecs
 import contextlib
 import errno
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -189,6 +190,9 @@ async def upload(request: web.Request) -> web.Response:
         form = await read_form(request)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response({"error": "Dạ, tệp lớn hơn 10 MB ạ."}, status=413, headers=UPLOAD_CORS)
+    except web.HTTPRequestTimeout:
+        error = "Dạ, tệp gửi lên chậm quá nên chưa nhận được, anh/chị gửi lại giúp em ạ."
+        return web.json_response({"error": error}, status=408, headers=UPLOAD_CORS)
     except web.HTTPBadRequest:
         error = "Dạ, em không đọc được tệp gửi lên, anh/chị chọn lại tệp giúp em ạ."
         return web.json_response({"error": error}, status=400, headers=UPLOAD_CORS)
@@ -282,12 +286,24 @@ async def security_headers(request: web.Request, handler):
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+BODY_TOO_SLOW = "Nội dung gửi lên đến quá chậm (quá {seconds:g} giây), vui lòng gửi lại."
+
+
+async def within_deadline(request: web.Request, reading: Awaitable[Any]) -> Any:
+    """`reading` (of the request's body), or 408 when the client has not sent it within the deadline."""
+    seconds = request.app[SETTINGS_KEY].citizen_limits.body_seconds
+    try:
+        return await asyncio.wait_for(reading, seconds)
+    except asyncio.TimeoutError:
+        raise web.HTTPRequestTimeout(text=BODY_TOO_SLOW.format(seconds=seconds)) from None
+
+
 async def read_form(request: web.Request) -> MultiDictProxy:
     """The request's form; HTTPBadRequest when its body cannot be read as one. aiohttp keeps the result, so a
     handler's own `await request.post()` afterwards gets the same form without reading again."""
     try:
-        return await request.post()
-    except web.HTTPException:  # 413: too large
+        return await within_deadline(request, request.post())
+    except web.HTTPException:  # 413: too large; 408: too slow
         raise
     except Exception as error:  # invalid UTF-8, unknown charset, broken multipart: aiohttp fails many ways
         raise web.HTTPBadRequest(text="Nội dung gửi lên không đọc được.") from error
@@ -323,7 +339,9 @@ async def readable_requests(request: web.Request, handler):
             raise web.HTTPUnsupportedMediaType(text="Nội dung nén (Content-Encoding) không được nhận.")
         if request.charset and not _known_charset(request.charset):
             raise web.HTTPUnsupportedMediaType(text="Bảng mã ký tự (charset) không được hỗ trợ.")
-        if request.content_type in FORM_TYPES and request.match_info.handler is not upload:
+        if request.content_type not in FORM_TYPES:
+            await within_deadline(request, request.read())  # kept: the handler's json() reads it again
+        elif request.match_info.handler is not upload:
             await read_form(request)  # the upload answers the widget in JSON itself
     return await handler(request)
 

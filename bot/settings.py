@@ -124,20 +124,26 @@ class OfficerSecuritySettings:
 
 @dataclass(frozen=True)
 class ChatLimits:
-    """The web widget's REST channel (connectors/rest.py): message length and messages per window."""
+    """Every chat channel's limits (bot/limits/chat.py): message length and messages per window."""
 
     max_message_chars: int = 2000
-    messages_per_sender: int = 30  # per conversation
-    messages_per_address: int = 120  # per client address (several conversations behind one NAT are normal)
+    messages_per_sender: int = 30  # per conversation: a widget session, a Telegram chat, a Zalo user
+    # Per client address, on the widget only (Telegram and Zalo call from their own servers). Several
+    # conversations behind one NAT (a commune office, a mobile carrier) are normal: hence well above one's.
+    messages_per_address: int = 120
     window_seconds: float = 60
 
 
 @dataclass(frozen=True)
 class CitizenLimits:
-    """What one client address may do on the citizens' public routes of the back-office."""
+    """What one client may do on the back-office: uploads per address on the citizens' routes, and how long
+    any request's body may take to arrive."""
 
     uploads: int = 20  # widget uploads (photos, PDFs) per client address per window
     upload_window_seconds: float = 600
+    # A request body (a form, an upload, a JSON body; officers' too) must arrive within this long, or the
+    # answer is 408: a client trickling bytes cannot hold a connection and its memory open indefinitely.
+    body_seconds: float = 60
 
 
 @dataclass(frozen=True)
@@ -326,6 +332,7 @@ def citizen_limits() -> CitizenLimits:
         upload_window_seconds=float(
             os.environ.get("DVC_UPLOAD_RATE_WINDOW_SECONDS") or default.upload_window_seconds
         ),
+        body_seconds=float(os.environ.get("DVC_REQUEST_BODY_TIMEOUT_SECONDS") or default.body_seconds),
     )
 
 

@@ -16,16 +16,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.limits.rate import SlidingWindowLimiter
+from bot.limits.chat import ChatGuard
 from bot.services import services
 from bot.settings import ChatLimits
 
 MAX_SENDER_CHARS = 128
-TOO_LONG = "Dạ, tin nhắn dài quá {limit} ký tự nên em chưa đọc được. Anh/chị nhắn ngắn gọn hơn giúp em ạ."
-TOO_FAST = (
-    "Dạ, anh/chị nhắn nhanh quá, em chưa kịp trả lời. "
-    "Anh/chị đợi khoảng {seconds} giây rồi nhắn tiếp giúp em ạ."
-)
 
 
 class LimitedRestInput(RestInput):
@@ -39,9 +34,7 @@ class LimitedRestInput(RestInput):
 
     def __init__(self, limits: ChatLimits | None = None) -> None:
         self.limits = limits or ChatLimits()
-        window = self.limits.window_seconds
-        self.per_sender = SlidingWindowLimiter(self.limits.messages_per_sender, window)
-        self.per_address = SlidingWindowLimiter(self.limits.messages_per_address, window)
+        self.guard = ChatGuard(self.limits)
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -67,19 +60,17 @@ class LimitedRestInput(RestInput):
             return response.json({"error": f"«sender» phải là chuỗi 1–{MAX_SENDER_CHARS} ký tự."}, status=400)
         if not isinstance(message, str):
             return response.json({"error": "«message» phải là chuỗi ký tự."}, status=400)
-        if len(message) > self.limits.max_message_chars:
-            return response.json([self.said(sender, TOO_LONG.format(limit=self.limits.max_message_chars))])
         address = request.remote_addr or request.ip or "unknown"
-        for limiter, key in ((self.per_address, address), (self.per_sender, sender)):
-            decision = limiter.hit(key)
-            if not decision.allowed:
-                seconds = decision.retry_after_seconds
-                return response.json(
-                    [self.said(sender, TOO_FAST.format(seconds=seconds))],
-                    status=429,
-                    headers={"Retry-After": str(seconds)},
-                )
-        return None
+        refusal = self.guard.check(sender, message, address)
+        if refusal is None:
+            return None
+        if not refusal.retry_after_seconds:  # too long: an answer, not an error (the widget shows it)
+            return response.json([self.said(sender, refusal.text)])
+        return response.json(
+            [self.said(sender, refusal.text)],
+            status=429,
+            headers={"Retry-After": str(refusal.retry_after_seconds)},
+        )
 
     @staticmethod
     def said(sender: str, text: str) -> dict[str, str]:

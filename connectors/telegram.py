@@ -33,6 +33,7 @@ from bot.channels.render import render_telegram, telegram_button_title
 from bot.channels.sender import ChannelSender
 from bot.channels.telegram_client import FileTooLargeError, TelegramClient
 from bot.dossiers.attachments import AttachmentRejectedError
+from bot.limits.chat import ChatGuard
 from bot.replies import Reply, intent_payload
 from bot.services import Services, services
 from connectors.common import OnNewMessage, PlatformInput, QueuedOutput, in_thread
@@ -54,6 +55,7 @@ class TelegramRuntime:
         self.output = QueuedOutput(
             CHANNEL, self.sender, lambda reply, chat: render_telegram(reply, chat), app
         )
+        self.guard = ChatGuard(app.settings.chat_limits)  # keyed by chat: every update is from Telegram
 
     def secret_ok(self, header: str | None) -> bool:
         expected = self.settings.secret_token
@@ -71,6 +73,14 @@ class TelegramRuntime:
             return  # Telegram retried an update we have already processed
         chat_id = str(update.effective_chat.id)
         try:  # python-telegram-bot does not check types: a field of the wrong type fails here, politely
+            typed = update.message.text if update.message is not None else None
+            refusal = self.guard.check(chat_id, typed or None)
+            if refusal is not None:
+                if update.callback_query is not None:
+                    await self.client.answer_callback(update.callback_query.id)
+                if refusal.tell:
+                    await self.say(chat_id, refusal.text)
+                return
             text = await self._text_for_rasa(update, chat_id)
             if text is None:
                 return

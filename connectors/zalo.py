@@ -35,6 +35,7 @@ from bot.channels.render import render_zalo
 from bot.channels.sender import ChannelSender
 from bot.channels.zalo_client import SEED_VALIDITY, TOKEN_NAME, ZaloClient, signature_ok
 from bot.dossiers.attachments import AttachmentRejectedError
+from bot.limits.chat import ChatGuard
 from bot.replies import Reply, intent_payload
 from bot.services import Services, services
 from connectors.common import OnNewMessage, PlatformInput, QueuedOutput, in_thread
@@ -86,6 +87,7 @@ class ZaloRuntime:
             app,
         )
         self._turns: dict[str, asyncio.Queue] = {}
+        self.guard = ChatGuard(app.settings.chat_limits)  # keyed by user: every event is from Zalo
 
     def check(self, raw_body: bytes, signature: str | None) -> tuple[int, dict[str, Any] | None]:
         """(HTTP status to answer, the event when it is to be processed)."""
@@ -118,6 +120,12 @@ class ZaloRuntime:
             return
         user = _user(event)
         if not user:
+            return
+        typed = _object(event.get("message")).get("text") if event.get("event_name") == TEXT else None
+        refusal = self.guard.check(user, typed if isinstance(typed, str) and typed else None)
+        if refusal is not None:  # the event is dropped (already acknowledged): the citizen is told once
+            if refusal.tell:
+                await self.output.send_reply(user, Reply(refusal.text))
             return
         turns = self._turns.get(user)
         if turns is None:

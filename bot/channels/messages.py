@@ -7,3 +7,8 @@ UNSUPPORTED_MESSAGE = (
 )
 TURN_FAILED = "Dạ, em đang gặp sự cố khi xử lý tin nhắn này. Anh/chị nhắn lại sau ít phút giúp em ạ."
 CHOICE_ECHO = "▸ {title}"  # a pressed button, shown in the chat so the conversation stays readable
+TOO_LONG = "Dạ, tin nhắn dài quá {limit} ký tự nên em chưa đọc được. Anh/chị nhắn ngắn gọn hơn giúp em ạ."
+TOO_FAST = (
+    "Dạ, anh/chị nhắn nhanh quá, em chưa kịp trả lời. "
+    "Anh/chị đợi khoảng {seconds} giây rồi nhắn tiếp giúp em ạ."
+)

@@ -44,6 +44,7 @@ from backoffice.officer_session import SESSION_COOKIE
 from backoffice.seed import seed_demo
 from bot.channels import messages
 from bot.dossiers.submission import link_token
+from bot.limits.chat import ChatGuard
 from bot.officers import accounts
 from bot.officers.authentication import API, WEB
 from bot.payments import vnpay
@@ -937,3 +938,80 @@ def test_too_many_chat_messages_per_conversation_then_per_address(rest_origin):
     assert json.loads(text)[0]["text"].startswith("Dạ, anh/chị nhắn nhanh quá")
     assert say(rest_origin, "b", "chào")[0] == 200  # another conversation, same address: the 5th message
     assert say(rest_origin, "c", "chào")[0] == 429  # a sixth, whatever conversation it claims to be
+
+
+# --- Telegram and Zalo: the same limits per chat (the platforms call from their own servers) -----------
+
+
+@pytest.fixture
+def platform_guards(webhooks: Webhooks):
+    """Small limits on both platform runtimes for one test, the defaults again afterwards."""
+    runtimes = (telegram_connector.runtime(), zalo_connector.runtime())
+    before = [runtime.guard for runtime in runtimes]
+    for runtime in runtimes:
+        runtime.guard = ChatGuard(CHAT_LIMITS)
+    yield
+    for runtime, guard in zip(runtimes, before, strict=True):
+        runtime.guard = guard
+
+
+def telegram_text(webhooks: Webhooks, chat: int, text: str) -> int:
+    update = text_update(next(_update_ids), chat, text)
+    headers = {**JSON, "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    return send(webhooks.origin, "POST", TELEGRAM_HOOK, json.dumps(update).encode(), headers).status
+
+
+def zalo_text(webhooks: Webhooks, user: str, text: str) -> int:
+    event = text_event(webhooks.zalo.app_id, user, text, f"m-{next(_update_ids)}")
+    raw = json.dumps(event).encode()
+    signed_by = signature(webhooks.zalo.app_id, raw, event["timestamp"], ZALO_OA_SECRET)
+    return send(webhooks.origin, "POST", ZALO_HOOK, raw, {**JSON, "X-ZEvent-Signature": signed_by}).status
+
+
+def test_a_telegram_chat_flooding_the_bot_is_told_once_and_the_flood_never_reaches_rasa(
+    webhooks, platform_guards
+):
+    chat = 7100 + next(_update_ids) % 1000
+    statuses = [telegram_text(webhooks, chat, f"tin {n} của {chat}") for n in range(6)]
+    assert statuses == [200] * 6  # acknowledged, so Telegram does not retry the refused ones
+    for n in range(3):
+        wait_for_turn(webhooks.agent, f"tin {n} của {chat}")
+    too_fast = webhooks.telegram.wait_for(
+        lambda call: (
+            call.method.lower() == "sendmessage"
+            and str(call.params.get("chat_id")) == str(chat)
+            and str(call.params.get("text", "")).startswith("Dạ, anh/chị nhắn nhanh quá")
+        )
+    )
+    assert too_fast is not None
+    time.sleep(0.5)  # let any wrongly accepted turn arrive
+    assert not [m for m in webhooks.agent.messages if m.text in {f"tin {n} của {chat}" for n in (3, 4, 5)}]
+    told = [text for text in webhooks.telegram.sent_texts(chat) if "nhắn nhanh quá" in text]
+    assert len(told) == 1
+    assert telegram_text(webhooks, chat + 1, "tôi là người khác") == 200
+    wait_for_turn(webhooks.agent, "tôi là người khác")
+
+
+def test_an_over_long_telegram_or_zalo_message_gets_a_polite_reply_not_the_nlu(webhooks, platform_guards):
+    long_text = "dài " * 20  # 80 characters, over the 50 allowed here
+    handled = len(webhooks.agent.messages)
+    assert telegram_text(webhooks, 7999, long_text) == 200
+    webhooks.telegram.wait_for(
+        lambda call: call.method.lower() == "sendmessage" and "dài quá 50" in str(call.params.get("text"))
+    )
+    assert zalo_text(webhooks, "u-long", long_text) == 200
+    webhooks.zalo.wait_for(lambda sent: "dài quá 50 ký tự" in json.dumps(sent, ensure_ascii=False))
+    assert len(webhooks.agent.messages) == handled
+
+
+def test_a_zalo_user_flooding_the_bot_is_told_once_and_the_flood_never_reaches_rasa(
+    webhooks, platform_guards
+):
+    user = f"u-flood-{next(_update_ids)}"
+    assert [zalo_text(webhooks, user, f"zalo {n} {user}") for n in range(5)] == [200] * 5
+    for n in range(3):
+        wait_for_turn(webhooks.agent, f"zalo {n} {user}")
+    webhooks.zalo.wait_for(lambda sent: "nhắn nhanh quá" in json.dumps(sent, ensure_ascii=False))
+    time.sleep(0.5)
+    assert not [m for m in webhooks.agent.messages if m.text in {f"zalo 3 {user}", f"zalo 4 {user}"}]
+    assert len([text for text in webhooks.zalo.texts_to(user) if "nhắn nhanh quá" in text]) == 1
