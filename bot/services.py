@@ -208,7 +208,8 @@ class Services:
 
 
 def otp_config_from_env() -> OtpConfig:
-    """The OTP limits (defaults: 5 minutes, 5 tries, resend after 60 s, 5 codes an hour)."""
+    """The OTP limits (defaults: 5 minutes, 5 tries, resend after 60 s, 5 codes an hour to a phone, 10 an
+    hour asked by one conversation)."""
     default = OtpConfig()
 
     def number(variable: str, fallback: int) -> int:
@@ -219,6 +220,9 @@ def otp_config_from_env() -> OtpConfig:
         max_attempts=number("DVC_OTP_MAX_ATTEMPTS", default.max_attempts),
         resend_after_seconds=number("DVC_OTP_RESEND_SECONDS", default.resend_after_seconds),
         max_codes_per_hour=number("DVC_OTP_MAX_PER_HOUR", default.max_codes_per_hour),
+        max_codes_per_conversation_hour=number(
+            "DVC_OTP_MAX_PER_CONVERSATION_HOUR", default.max_codes_per_conversation_hour
+        ),
     )
 
 

@@ -80,7 +80,7 @@ def flow_for(tracker: Tracker) -> FormFlow:
 
     return FormFlow(
         app.forms,
-        app.otp,
+        app.otp.for_conversation(channel, tracker.sender_id),
         submit,
         today=lambda: datetime.now(timezone.utc),
         phone_is_verified=phone_is_verified,

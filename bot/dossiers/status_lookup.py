@@ -77,6 +77,10 @@ class Requester:
     verified_phone_hash: str | None = None
     can_share_phone: bool = False  # the channel can hand over the citizen's own phone number
 
+    @property
+    def conversation(self) -> str:
+        return f"{self.channel}:{self.sender_id}"
+
 
 @dataclass(frozen=True)
 class LookupState:
@@ -220,7 +224,7 @@ class DossierStatusDesk:
             return self._on_otp(state, text, intent, requester)
         phone = self._phone(text)
         if phone:
-            return self._send_code(state, phone)
+            return self._send_code(state, phone, requester)
         if state.tries >= 1:
             return Outcome(
                 [
@@ -288,8 +292,8 @@ class DossierStatusDesk:
         result = validate(PHONE_FIELD, candidate, {}, date.today())
         return result.value if isinstance(result, Valid) else None
 
-    def _send_code(self, state: LookupState, phone: str) -> Outcome:
-        sent = self.otp.send_code(phone)
+    def _send_code(self, state: LookupState, phone: str, requester: Requester) -> Outcome:
+        sent = self.otp.send_code(phone, requester.conversation)
         if sent.status not in ("sent", "too_soon"):
             return Outcome([Reply(sent.message)])
         return Outcome(
@@ -305,7 +309,7 @@ class DossierStatusDesk:
 
     def _on_otp(self, state: LookupState, text: str, intent: str, requester: Requester) -> Outcome:
         if intent == "resend_code":
-            return Outcome([Reply(self.otp.send_code(state.phone).message)], state)
+            return Outcome([Reply(self.otp.send_code(state.phone, requester.conversation).message)], state)
         match = SIX_DIGITS.match(text)
         if not match:
             return Outcome(
@@ -376,7 +380,7 @@ class DossierStatusDesk:
     # -- rate limit ----------------------------------------------------------------------------------
 
     def _requester_hash(self, requester: Requester) -> str:
-        key = f"{requester.channel}:{requester.sender_id}".encode()
+        key = requester.conversation.encode()
         return hmac.new(self.secret, b"status-lookup:" + key, hashlib.sha256).hexdigest()
 
     def _misses(self, requester: Requester) -> int:

@@ -21,3 +21,6 @@ class OtpCode(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)  # wrong tries on this code
     consumed_at = Column(DateTime(timezone=True))  # used, or void because its SMS could not be sent
+    # HMAC of the conversation ("channel:sender") that asked for it: bounds the codes one conversation may
+    # have sent to many different phones (each SMS costs the commune money). NULL for older codes.
+    requester_hash = Column(String(64), index=True)

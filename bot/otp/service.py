@@ -64,10 +64,16 @@ class OtpConfig:
     ttl_seconds: int = 300
     max_attempts: int = 5
     resend_after_seconds: int = 60
-    max_codes_per_hour: int = 5
+    max_codes_per_hour: int = 5  # to one phone
+    max_codes_per_conversation_hour: int = 10  # asked by one conversation, whatever the phones
 
     def __post_init__(self) -> None:
-        limits = (self.ttl_seconds, self.max_attempts, self.max_codes_per_hour)
+        limits = (
+            self.ttl_seconds,
+            self.max_attempts,
+            self.max_codes_per_hour,
+            self.max_codes_per_conversation_hour,
+        )
         if min(limits) < 1 or self.resend_after_seconds < 0:
             raise ValueError(f"invalid OTP limits: {self}")
 
@@ -181,8 +187,13 @@ class OtpService:
 
     # -- sending ----------------------------------------------------------------------------------------
 
-    def send_code(self, phone: str) -> SendResult:
-        """Create a code for `phone` and send it by SMS, within the resend and hourly limits.
+    def for_conversation(self, channel: str, sender_id: str) -> ConversationOtp:
+        """This service as one conversation uses it: its codes count towards that conversation's limit."""
+        return ConversationOtp(self, f"{channel}:{sender_id}")
+
+    def send_code(self, phone: str, requester: str | None = None) -> SendResult:
+        """Create a code for `phone` and send it by SMS, within the resend and hourly limits (of the phone,
+        and of the `requester` conversation when given).
 
         Raises ValueError when `phone` is not a Vietnamese mobile number (validate it in the form first).
         """
@@ -208,6 +219,22 @@ class OtpService:
                 wait = _seconds_until(in_hour[-config.max_codes_per_hour] + _HOUR, now)
                 logger.info("OTP refused, hourly limit (phone %s)", hashed[:8])
                 return SendResult(RATE_LIMITED, self._rate_limited_message(wait), wait)
+            requester_hash = _hmac_hex(self._secret, "otp-requester:" + requester) if requester else None
+            if requester_hash is not None:
+                asked = (
+                    session.execute(
+                        select(OtpCode.created_at)
+                        .where(OtpCode.requester_hash == requester_hash, OtpCode.created_at > now - _HOUR)
+                        .order_by(OtpCode.created_at)
+                    )
+                    .scalars()
+                    .all()
+                )
+                allowed = config.max_codes_per_conversation_hour
+                if len(asked) >= allowed:
+                    wait = _seconds_until(as_utc(asked[-allowed]) + _HOUR, now)
+                    logger.info("OTP refused, conversation's hourly limit (phone %s)", hashed[:8])
+                    return SendResult(RATE_LIMITED, self._conversation_limited_message(wait), wait)
             # The resend delay only protects a code that can still be used: after a failed SMS, a success or
             # five wrong tries, a new code may be asked at once.
             last = recent[-1] if recent else None
@@ -227,6 +254,7 @@ class OtpService:
                 created_at=now,
                 expires_at=now + timedelta(seconds=config.ttl_seconds),
                 attempts=0,
+                requester_hash=requester_hash,
             )
             session.add(row)
             session.flush()
@@ -354,6 +382,12 @@ class OtpService:
             f"nhận được tin nhắn, anh/chị vui lòng đợi {seconds} giây nữa rồi yêu cầu gửi lại mã ạ."
         )
 
+    def _conversation_limited_message(self, seconds: int) -> str:
+        return (
+            f"Dạ, cuộc trò chuyện này đã yêu cầu {self.config.max_codes_per_conversation_hour} mã xác thực "
+            f"trong vòng một giờ. Anh/chị vui lòng thử lại sau khoảng {_minutes(seconds)} phút ạ."
+        )
+
     def _rate_limited_message(self, seconds: int) -> str:
         return (
             f"Dạ, số điện thoại này đã được gửi {self.config.max_codes_per_hour} mã xác thực trong vòng "
@@ -454,3 +488,20 @@ def otp_service_from_env(database_url: str | None = None) -> OtpService:
         sms_provider_from_env(),
         otp_secret_from_env(),
     )
+
+
+class ConversationOtp:
+    """OtpService as one conversation uses it (what the form and the status lookup are given)."""
+
+    def __init__(self, service: OtpService, requester: str) -> None:
+        self.service = service
+        self.requester = requester
+
+    def send_code(self, phone: str) -> SendResult:
+        return self.service.send_code(phone, self.requester)
+
+    def verify(self, phone: str, code: str) -> VerifyResult:
+        return self.service.verify(phone, code)
+
+    def phone_hash(self, phone: str) -> str:
+        return self.service.phone_hash(phone)

@@ -476,11 +476,12 @@ def test_production_requires_the_secret(secret_env):
 # -- schema --------------------------------------------------------------------------------------------
 
 
-def test_migration_0002_matches_the_models(database_url):
+def test_the_otp_migrations_match_the_models(database_url):
     engine = session_factory(database_url)().get_bind()
     inspector = inspect(engine)
     assert "otp_codes" in inspector.get_table_names()
-    assert [index["column_names"] for index in inspector.get_indexes("otp_codes")] == [["phone_hash"]]
+    indexed = sorted(index["column_names"] for index in inspector.get_indexes("otp_codes"))
+    assert indexed == [["phone_hash"], ["requester_hash"]]
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
@@ -495,3 +496,23 @@ def test_migration_0002_downgrades_and_upgrades(database_url):
     assert "otp_codes" not in inspect(engine).get_table_names()
     command.upgrade(config, "head")
     assert "otp_codes" in inspect(engine).get_table_names()
+
+
+def test_one_conversation_cannot_have_codes_sent_to_phone_after_phone(service, outbox, clock, database_url):
+    """Each phone is under its own limit, but one conversation asking for codes to many phones (an SMS
+    bill for the commune, messages to strangers) is stopped at the conversation's hourly limit."""
+    chat = service.for_conversation("telegram", "4242")
+    phones = [f"09123450{n:02d}" for n in range(11)]
+    results = []
+    for phone in phones:
+        results.append(chat.send_code(phone))
+        clock.advance(61)
+    assert [result.status for result in results] == ["sent"] * 10 + ["rate_limited"]
+    assert results[-1].message.startswith("Dạ, cuộc trò chuyện này đã yêu cầu 10 mã xác thực")
+    assert len(outbox_records(outbox)) == 10
+    other = service.for_conversation("telegram", "4343")
+    assert other.send_code(phones[-1]).status == "sent"  # another conversation, the same phone: allowed
+    clock.advance(3600 - 10 * 61 + 1)  # the first of the ten is more than an hour old
+    assert chat.send_code(phones[0]).status == "sent"
+    requesters = {code.requester_hash for code in stored_codes(database_url)}
+    assert len(requesters) == 2 and all(len(h) == 64 and "4242" not in h for h in requesters)  # keyed hashes
