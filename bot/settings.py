@@ -230,6 +230,8 @@ class Settings:
     var_dir: Path
     home_level: str  # the catalogue level this deployment serves first when a question fits several
     verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
+    # Worker threads of the action server (bot/actions/off_loop.py): turns that may wait on I/O at once.
+    action_threads: int = 32
     agency_code: str = DEMO_AGENCY_CODE  # DVC_AGENCY_CODE: first part of this commune's dossier codes
     rasa_auth_token: str = ""  # for Rasa's HTTP API (the back-office pushes dossier updates through it)
     notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
@@ -366,6 +368,7 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
         verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
+        action_threads=int(os.environ.get("DVC_ACTION_THREADS") or 32),
         agency_code=agency_code_from_env(),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         notification_poll_seconds=float(os.environ.get("DVC_NOTIFICATION_POLL_SECONDS", "2")),

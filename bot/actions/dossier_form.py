@@ -12,11 +12,12 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.off_loop import OffLoopAction, off_loop
 from bot.actions.procedures import say, say_replies, typed_text
 from bot.catalog.answers import OVERVIEW, start_payload
 from bot.channels import CHANNELS_SHARING_PHONE
@@ -106,11 +107,11 @@ def submittable_choices() -> Reply:
     )
 
 
-class ActionStartDossier(Action):
+class ActionStartDossier(OffLoopAction):
     def name(self) -> str:
         return "action_start_dossier"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         app = services()
@@ -147,11 +148,11 @@ class ActionStartDossier(Action):
         ]
 
 
-class ActionResumeDossier(Action):
+class ActionResumeDossier(OffLoopAction):
     def name(self) -> str:
         return "action_resume_dossier"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         saved = tracker.get_slot("dossier_state")
@@ -173,9 +174,12 @@ class ValidateDossierForm(FormValidationAction):
     def name(self) -> str:
         return "validate_dossier_form"
 
-    def validate_dossier_input(
+    async def validate_dossier_input(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        return await off_loop(self.answer, value, dispatcher, tracker)
+
+    def answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         saved = tracker.get_slot("dossier_state")
         if not saved or value == FINISHED_VALUE:
             return {"dossier_input": FINISHED_VALUE}
@@ -196,13 +200,13 @@ class ValidateDossierForm(FormValidationAction):
         return slots
 
 
-class ActionAskDossierInput(Action):
+class ActionAskDossierInput(OffLoopAction):
     """Asks the current question of the form (Rasa calls it whenever `dossier_input` is empty)."""
 
     def name(self) -> str:
         return "action_ask_dossier_input"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         saved = tracker.get_slot("dossier_state")

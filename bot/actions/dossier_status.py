@@ -7,12 +7,13 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import faults
+from bot.actions.off_loop import OffLoopAction, off_loop
 from bot.actions.procedures import say_replies, typed_text
 from bot.channels import CHANNELS_SHARING_PHONE
 from bot.dossiers.status_lookup import ERASE, MY_DATA, LookupState, Outcome, Requester, find_code
@@ -50,11 +51,11 @@ def outcome_events(dispatcher: CollectingDispatcher, outcome: Outcome) -> list[d
     return events
 
 
-class ActionDossierStatus(Action):
+class ActionDossierStatus(OffLoopAction):
     def name(self) -> str:
         return "action_dossier_status"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         code = next(tracker.get_latest_entity_values("dossier_code"), None) or find_code(typed_text(tracker))
@@ -64,14 +65,14 @@ class ActionDossierStatus(Action):
         return outcome_events(dispatcher, outcome)
 
 
-class ActionMyData(Action):
+class ActionMyData(OffLoopAction):
     """ "xem dữ liệu của tôi" / "xóa dữ liệu của tôi": after the phone's OTP (bot/dossiers/status_lookup.py),
     what is kept and what may be erased (bot/privacy/subject_access.py)."""
 
     def name(self) -> str:
         return "action_my_data"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name")
@@ -81,11 +82,11 @@ class ActionMyData(Action):
         return outcome_events(dispatcher, outcome)
 
 
-class ActionVerifyPhoneForStatus(Action):
+class ActionVerifyPhoneForStatus(OffLoopAction):
     def name(self) -> str:
         return "action_verify_phone_for_status"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         outcome = services().status_desk.ask_phone(tracker.latest_message.get("message_id"))
@@ -96,9 +97,12 @@ class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
-    def validate_status_input(
+    async def validate_status_input(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        return await off_loop(self.answer, value, dispatcher, tracker)
+
+    def answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         saved = tracker.get_slot("status_state")
         if not saved or value == FINISHED_VALUE:
             return {"status_input": FINISHED_VALUE}
@@ -110,24 +114,24 @@ class ValidateStatusForm(FormValidationAction):
         return {event["name"]: event["value"] for event in outcome_events(dispatcher, outcome)}
 
 
-class ActionAskStatusInput(Action):
+class ActionAskStatusInput(OffLoopAction):
     """Rasa's form loop calls this when `status_input` is empty; the lookup has already said its question
     (bot/dossiers/status_lookup.py), so there is nothing to add."""
 
     def name(self) -> str:
         return "action_ask_status_input"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         return []
 
 
-class ActionStatistics(Action):
+class ActionStatistics(OffLoopAction):
     def name(self) -> str:
         return "action_statistics"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         app = services()
@@ -141,14 +145,14 @@ class ActionStatistics(Action):
         return []
 
 
-class ActionDeliverNotification(Action):
+class ActionDeliverNotification(OffLoopAction):
     """Says a back-office update in the citizen's conversation, exactly once per outbox row (how the row
     gets marked delivered: bot/notifications/outbox.py)."""
 
     def name(self) -> str:
         return "action_deliver_notification"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         raw_id = next(tracker.get_latest_entity_values("notification_id"), None)
@@ -165,13 +169,13 @@ class ActionDeliverNotification(Action):
         return []
 
 
-class ActionPayFee(Action):
+class ActionPayFee(OffLoopAction):
     """ "thanh toán lệ phí": the payment link of the citizen's own dossier (bot.payments.desk)."""
 
     def name(self) -> str:
         return "action_pay_fee"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         code = next(tracker.get_latest_entity_values("dossier_code"), None) or find_code(typed_text(tracker))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.off_loop import OffLoopAction
 from bot.catalog import answers, misses
 from bot.catalog.assistant import WHICH_PROCEDURE, ProcedureAssistant, Turn
 from bot.replies import Reply, to_rasa
@@ -63,11 +64,11 @@ def typed_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text  # a button payload, not the citizen's words
 
 
-class ActionAnswerProcedure(Action):
+class ActionAnswerProcedure(OffLoopAction):
     def name(self) -> str:
         return "action_answer_procedure"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name")
@@ -91,13 +92,13 @@ class ActionAnswerProcedure(Action):
         return say(dispatcher, turn)
 
 
-class ActionOtherProcedure(Action):
+class ActionOtherProcedure(OffLoopAction):
     """'Thủ tục khác': forget the procedure under discussion; "thủ tục tách hộ" names the other one."""
 
     def name(self) -> str:
         return "action_other_procedure"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = assistant().try_message(typed_text(tracker))
@@ -108,14 +109,14 @@ class ActionOtherProcedure(Action):
         return [SlotSet("procedure_code", None), SlotSet("pending_aspect", answers.OVERVIEW)]
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(OffLoopAction):
     """A message the NLU took for something the bot does not do: a situation it knows may still be behind it
     ("quán ăn của tôi muốn tạm nghỉ 3 tháng"); otherwise say politely what the bot does."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = assistant().try_message(typed_text(tracker), tracker.get_slot("procedure_code"))
@@ -128,13 +129,13 @@ class ActionOutOfScope(Action):
         return say(dispatcher, turn)
 
 
-class ActionSearchFallback(Action):
+class ActionSearchFallback(OffLoopAction):
     """Low NLU confidence: the message may still name a procedure; search before giving up."""
 
     def name(self) -> str:
         return "action_search_fallback"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = assistant().try_message(typed_text(tracker), tracker.get_slot("procedure_code"))

@@ -2,21 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.off_loop import OffLoopAction
 from bot.replies import to_rasa
 from bot.service_levels import levels_mentioned, resolve_level, response_name
 from bot.services import services
 
 
-class ActionExplainServiceLevel(Action):
+class ActionExplainServiceLevel(OffLoopAction):
     """Explains the level the citizen named (entity `service_level`), or all of them."""
 
     def name(self) -> str:
         return "action_explain_service_level"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         mentions = list(tracker.get_latest_entity_values("service_level"))

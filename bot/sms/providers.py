@@ -6,16 +6,16 @@ messages never contain either.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import threading
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+import aiohttp
 import phonenumbers
 
 from bot.settings import load_settings
@@ -98,7 +98,9 @@ class OutboxSmsProvider:
 class HttpSmsProvider:
     """Production provider: a Vietnamese SMS brandname gateway taking a JSON POST with a bearer token.
 
-    Uses urllib (blocking, stdlib) so it can be called from any thread; async callers run it in an executor.
+    The request is made with aiohttp (`send_async`). The OTP service calls `send` from the action server's
+    worker threads (bot/actions/off_loop.py): it runs the request on that thread's own short-lived event
+    loop, so a gateway that takes its full timeout holds one worker, never the server's event loop.
     """
 
     def __init__(self, url: str, token: str, brandname: str, timeout: float = HTTP_TIMEOUT_SECONDS) -> None:
@@ -111,31 +113,31 @@ class HttpSmsProvider:
         return f"HttpSmsProvider(url={self.url!r}, brandname={self.brandname!r})"
 
     def send(self, phone: str, text: str) -> None:
+        """Blocking: for worker threads. An async caller awaits `send_async` instead."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            asyncio.run(self.send_async(phone, text))
+            return
+        raise RuntimeError("HttpSmsProvider.send would block the event loop: await send_async instead")
+
+    async def send_async(self, phone: str, text: str) -> None:
         try:
             to = international_phone(phone)
         except ValueError:
             raise SmsError("not a Vietnamese mobile number") from None
-        body = json.dumps({"to": to, "brandname": self.brandname, "message": text}, ensure_ascii=False)
-        request = urllib.request.Request(
-            self.url,
-            data=body.encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self._token}",
-            },
-        )
+        body = {"to": to, "brandname": self.brandname, "message": text}
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {self._token}"}
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            timeout = aiohttp.ClientTimeout(total=self.timeout)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(self.url, json=body, headers=headers) as response,
+            ):
                 status = response.status
-                response.read()
-        except urllib.error.HTTPError as error:
-            status = error.code
-            error.close()
-        except (urllib.error.URLError, OSError) as error:  # refused, DNS, TLS, timeout
-            reason = getattr(error, "reason", error)
-            raise SmsError(f"SMS gateway unreachable: {type(reason).__name__}") from None
+                await response.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:  # refused, DNS, TLS, timeout
+            raise SmsError(f"SMS gateway unreachable: {type(error).__name__}") from None
         if not 200 <= status < 300:
             raise SmsError(f"SMS gateway answered HTTP {status}")
         logger.info("SMS accepted by the gateway (HTTP %d)", status)
