@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
 from aiohttp import web
 
+from backoffice import maintenance_cli
 from backoffice.app import create_app
 from bot.db.session import upgrade_schema
 from bot.officers.accounts import AccountError
 from bot.officers.password_policy import PasswordPolicy
 from bot.privacy.log_masking import install as mask_personal_data_in_logs
+from bot.services import Services
 from bot.settings import Settings, load_settings, refusals
 
 DEMO_PASSWORD_ENV = "DVC_DEMO_PASSWORD"
@@ -31,8 +32,8 @@ def _refused(settings: Settings) -> bool:
     return bool(problems)
 
 
-def serve() -> int:
-    settings = load_settings()
+def serve(app_services: Services) -> int:
+    settings = app_services.settings
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     mask_personal_data_in_logs()  # also on the handler just configured
     if _refused(settings):
@@ -40,7 +41,7 @@ def serve() -> int:
     upgrade_schema(settings.database_url)
     try:
         web.run_app(
-            create_app(settings),
+            create_app(settings, app_services),
             host=settings.backoffice_host,
             port=settings.backoffice_port,
             print=lambda _: print(f"Back-office: http://localhost:{settings.backoffice_port}/", flush=True),
@@ -57,14 +58,13 @@ def serve() -> int:
     return 0
 
 
-def seed_demo_command() -> int:
+def seed_demo_command(app_services: Services) -> int:
     from backoffice.seed import seed_demo
-    from bot.services import services
 
-    settings = load_settings()
+    settings = app_services.settings
     if _refused(settings):
         return 2
-    password = os.environ.get(DEMO_PASSWORD_ENV, "")
+    password = settings.demo_password
     problems = PasswordPolicy(min_length=settings.officers.min_password_length).problems(password)
     if problems:  # checked before the database is touched
         print(
@@ -74,7 +74,7 @@ def seed_demo_command() -> int:
         return 1
     password_change = not settings.officers.demo_skip_password_change
     try:
-        report = seed_demo(services(), password, password_change=password_change)
+        report = seed_demo(app_services, password, password_change=password_change)
     except AccountError as refused:
         print(f"error: {DEMO_PASSWORD_ENV}: {refused}", file=sys.stderr)
         return 1
@@ -85,17 +85,19 @@ def seed_demo_command() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     mask_personal_data_in_logs()
     arguments = list(sys.argv[1:] if argv is None else argv)
+    settings = load_settings()  # the one read of the environment for this command
+    if arguments[:1] not in ([], ["retention"], ["misses"], ["seed-demo"]):
+        from backoffice.cli import main as account_command
+
+        return account_command(arguments, settings)
+    app_services = Services(settings)
     if not arguments:
-        return serve()
+        return serve(app_services)
     if arguments[:1] == ["retention"]:
-        from bot.privacy.retention import main as retention_command
-
-        return retention_command(arguments[1:])
-    if arguments == ["seed-demo"]:
-        return seed_demo_command()
-    from backoffice.cli import main as account_command
-
-    return account_command(arguments)
+        return maintenance_cli.retention(app_services, arguments[1:])
+    if arguments[:1] == ["misses"]:
+        return maintenance_cli.missed_questions(app_services, arguments[1:])
+    return seed_demo_command(app_services)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ from bot.officers.authentication import (
 )
 from bot.services import Services
 from bot.workflow.permissions import WorkflowError, visibility
-from bot.workflow.service import DepartmentRef, DossierFilter, DossierView, OfficerRef
 from bot.workflow.states import STATUS_LABELS, ActionRule
+from bot.workflow.views import DepartmentRef, DossierFilter, DossierView, OfficerRef
 
 ERROR_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 DEFAULT_LIMIT = 200

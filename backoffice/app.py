@@ -16,18 +16,25 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import ClientSession, ClientTimeout, hdrs, web
 from multidict import MultiDictProxy
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from backoffice.api import add_api_routes
+from backoffice.app_keys import (
+    DELIVERY_KEY,
+    SERVICES_KEY,
+    SETTINGS_KEY,
+    SIGN_IN_LIMITER_KEY,
+    UPLOAD_LIMITER_KEY,
+)
+from backoffice.cors import cors_headers
 from backoffice.officer_pages import add_officer_pages
 from backoffice.officer_session import client_address
 from backoffice.payment_routes import add_payment_routes
+from backoffice.pdf_responses import declaration_pdf, pdf_response
 from backoffice.statistics_routes import add_statistics_routes
 from backoffice.webchat_updates import HUB_KEY, add_webchat_updates
 from bot.channels.health import channel_health
-from bot.db.models import Dossier
 from bot.db.session import session_factory
-from bot.documents.declaration_pdf import render_declaration
 from bot.dossiers.attachments import MAX_BYTES, AttachmentRejectedError
 from bot.dossiers.submission import link_token_matches
 from bot.limits.rate import SlidingWindowLimiter
@@ -40,10 +47,6 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 WEBCHAT_STATIC = PROJECT_ROOT / "connectors" / "webchat" / "static"
-SETTINGS_KEY = web.AppKey("settings", Settings)
-SERVICES_KEY = web.AppKey("services", Services)
-SIGN_IN_LIMITER_KEY = web.AppKey("sign_in_limiter", SlidingWindowLimiter)  # per client address
-UPLOAD_LIMITER_KEY = web.AppKey("upload_limiter", SlidingWindowLimiter)  # per client address
 
 
 @aiohttp_jinja2.template("demo.html")
@@ -101,40 +104,10 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if database_ok else 503)
 
 
-def declaration_pdf(app: Services, code: str) -> bytes | None:
-    """The filled declaration of a dossier (for the citizen's link, and for officers)."""
-    with app.sessions() as session:
-        dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
-        if dossier is None or dossier.procedure_code not in app.forms:
-            return None
-        answers = {key: str(value) for key, value in (dossier.form_data or {}).items()}
-        form = app.forms[dossier.procedure_code]
-        return render_declaration(
-            form,
-            answers,
-            procedure_name=dossier.procedure_name,
-            dossier_code=dossier.code,
-            commune_name=app.settings.commune_name,
-            created_at=dossier.received_at,
-            recipient=form.recipient.format(commune=app.settings.commune_name) if form.recipient else None,
-        )
-
-
 def _citizen_declaration_pdf(app: Services, code: str, token: str) -> bytes | None:
     if not link_token_matches(app.secret, "declaration", code, token):
         return None
     return declaration_pdf(app, code)
-
-
-def pdf_response(code: str, pdf: bytes) -> web.Response:
-    return web.Response(
-        body=pdf,
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="to-khai-{code}.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 async def declaration(request: web.Request) -> web.Response:
@@ -144,7 +117,7 @@ async def declaration(request: web.Request) -> web.Response:
     )
     if pdf is None:  # wrong token and unknown dossier look the same: codes cannot be probed
         raise web.HTTPNotFound(text="Không tìm thấy tờ khai (liên kết không đúng hoặc đã hết hiệu lực).")
-    return pdf_response(code, pdf)
+    return pdf_response(f"to-khai-{code}.pdf", pdf)
 
 
 def _citizen_result(app: Services, code: str, token: str) -> bytes | None:
@@ -161,54 +134,46 @@ async def result_file(request: web.Request) -> web.Response:
     )
     if pdf is None:
         raise web.HTTPNotFound(text="Không tìm thấy kết quả (liên kết không đúng hoặc chưa có kết quả).")
-    return web.Response(
-        body=pdf,
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="ket-qua-{code}.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return pdf_response(f"ket-qua-{code}.pdf", pdf)
 
 
-UPLOAD_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS"}
+def upload_headers(request: web.Request) -> dict[str, str]:
+    return {**cors_headers(request), "Access-Control-Allow-Methods": "POST, OPTIONS"}
 
 
 async def upload(request: web.Request) -> web.Response:
     """A citizen's photo or PDF of a paper, uploaded from the chat widget during a dossier form.
 
     Returns the upload id that the widget then sends to the assistant as `/attach{"upload_id": …}`."""
+    cors = upload_headers(request)
     if request.method == "OPTIONS":
-        return web.Response(headers=UPLOAD_CORS)
+        return web.Response(headers=cors)
     decision = request.app[UPLOAD_LIMITER_KEY].hit(client_address(request))
     if not decision.allowed:
         minutes = max(1, round(decision.retry_after_seconds / 60))
         error = f"Dạ, anh/chị gửi nhiều tệp quá nhanh, vui lòng đợi khoảng {minutes} phút rồi gửi tiếp ạ."
-        headers = {**UPLOAD_CORS, "Retry-After": str(decision.retry_after_seconds)}
+        headers = {**cors, "Retry-After": str(decision.retry_after_seconds)}
         return web.json_response({"error": error, "kind": "rate_limited"}, status=429, headers=headers)
     try:
         form = await read_form(request)
     except web.HTTPRequestEntityTooLarge:
-        return web.json_response({"error": "Dạ, tệp lớn hơn 10 MB ạ."}, status=413, headers=UPLOAD_CORS)
+        return web.json_response({"error": "Dạ, tệp lớn hơn 10 MB ạ."}, status=413, headers=cors)
     except web.HTTPRequestTimeout:
         error = "Dạ, tệp gửi lên chậm quá nên chưa nhận được, anh/chị gửi lại giúp em ạ."
-        return web.json_response({"error": error}, status=408, headers=UPLOAD_CORS)
+        return web.json_response({"error": error}, status=408, headers=cors)
     except web.HTTPBadRequest:
         error = "Dạ, em không đọc được tệp gửi lên, anh/chị chọn lại tệp giúp em ạ."
-        return web.json_response({"error": error}, status=400, headers=UPLOAD_CORS)
+        return web.json_response({"error": error}, status=400, headers=cors)
     file = form.get("file")
     if not isinstance(file, web.FileField):
-        return web.json_response({"error": "Thiếu tệp (trường 'file')."}, status=400, headers=UPLOAD_CORS)
+        return web.json_response({"error": "Thiếu tệp (trường 'file')."}, status=400, headers=cors)
     content = file.file.read(MAX_BYTES + 1)
     try:
         saved = request.app[SERVICES_KEY].attachments.save(file.filename, content)
     except AttachmentRejectedError as rejected:
-        return web.json_response({"error": str(rejected)}, status=400, headers=UPLOAD_CORS)
+        return web.json_response({"error": str(rejected)}, status=400, headers=cors)
     body = {"upload_id": saved.upload_id, "filename": saved.filename, "size": saved.size}
-    return web.json_response(body, status=201, headers=UPLOAD_CORS)
-
-
-DELIVERY_KEY = web.AppKey("notification_delivery", RasaDelivery)
+    return web.json_response(body, status=201, headers=cors)
 
 
 async def notification_delivery(app: web.Application):

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from bot.db.session import session_factory, upgrade_schema
 from bot.officers.accounts import ROLES, AccountError, Accounts, OfficerView
 from bot.officers.password_policy import PasswordPolicy
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 PASSWORD_ENV = "DVC_NEW_OFFICER_PASSWORD"
 
@@ -189,14 +189,14 @@ def _password_option(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, or a usage error already reported by argparse
         return exit_.code if isinstance(exit_.code, int) else 1
     try:
-        settings = load_settings()
+        settings = settings or load_settings()
         upgrade_schema(settings.database_url)
         policy = PasswordPolicy(min_length=settings.officers.min_password_length)
         print(args.handler(Accounts(session_factory(settings.database_url), password_policy=policy), args))

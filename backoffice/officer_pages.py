@@ -31,6 +31,7 @@ from backoffice.officer_session import (
     too_many_sign_ins,
     wake_delivery,
 )
+from backoffice.pdf_responses import declaration_pdf, pdf_response
 from bot.db.models import Dossier
 from bot.dossiers import delivery
 from bot.dossiers.delivery import MAX_RESULT_BYTES
@@ -40,8 +41,9 @@ from bot.officers.authentication import WEB, AccountLockedError, InvalidCredenti
 from bot.services import Services
 from bot.workflow.clock import VIETNAM, local_date, vietnam_time
 from bot.workflow.permissions import WorkflowError, can_see, visibility
-from bot.workflow.service import EVENT_LABELS, DossierFilter, DossierView
+from bot.workflow.service import EVENT_LABELS
 from bot.workflow.states import RESULT_READY, RETURNED, RULES, STATUS_LABELS
+from bot.workflow.views import DossierFilter, DossierView
 
 ERROR_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 INBOX_LIMIT = 500
@@ -369,8 +371,6 @@ async def dossier_attachment(request: web.Request) -> web.Response:
 
 
 async def dossier_declaration(request: web.Request) -> web.Response:
-    from backoffice.app import declaration_pdf, pdf_response
-
     signed_in = await require_officer(request)
     code = request.match_info["code"]
     opened = await _open(request, signed_in, audit.DECLARATION)
@@ -379,7 +379,7 @@ async def dossier_declaration(request: web.Request) -> web.Response:
     pdf = await run_blocking(declaration_pdf, app_services(request), code)
     if pdf is None:
         return error_page(request, 404, f"Không có tờ khai của hồ sơ {code}.", signed_in)
-    return pdf_response(code, pdf)
+    return pdf_response(f"to-khai-{code}.pdf", pdf)
 
 
 # --- administration --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from backoffice.app_keys import DELIVERY_KEY, SERVICES_KEY, SETTINGS_KEY, SIGN_IN_LIMITER_KEY
 from bot.limits.rate import RateDecision
 from bot.officers.authentication import WEB, SignedIn, check_csrf
 from bot.services import Services
@@ -32,14 +33,10 @@ T = TypeVar("T")
 
 
 def app_services(request: web.Request) -> Services:
-    from backoffice.app import SERVICES_KEY
-
     return request.app[SERVICES_KEY]
 
 
 def app_settings(request: web.Request) -> Settings:
-    from backoffice.app import SETTINGS_KEY
-
     return request.app[SETTINGS_KEY]
 
 
@@ -51,8 +48,6 @@ async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) ->
 
 def wake_delivery(request: web.Request) -> None:
     """After an action: push the citizen's notification now rather than at the next poll."""
-    from backoffice.app import DELIVERY_KEY
-
     if DELIVERY_KEY in request.app:
         request.app[DELIVERY_KEY].wake()
 
@@ -81,8 +76,6 @@ def client_address(request: web.Request) -> str:
 
 def sign_in_rate(request: web.Request) -> RateDecision:
     """Count a sign-in attempt (login page and token endpoint together) for the client's address."""
-    from backoffice.app import SIGN_IN_LIMITER_KEY
-
     return request.app[SIGN_IN_LIMITER_KEY].hit(client_address(request))
 
 

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from bot.db.models import Dossier
 from bot.forms.definitions import FormSpec
+from bot.forms.sample_answers import answer_for
 from bot.forms.validators import Valid, validate
 from bot.officers.accounts import ADMIN, CHAIRMAN, DESK, SPECIALIST, check_password_policy
 from bot.otp.service import phone_hash
 from bot.services import Services
 from bot.workflow.clock import VIETNAM
-from devtools.form_answers import answer_for
 
 DEMO_CHANNEL = "demo"
 
@@ -103,7 +103,7 @@ class SeedReport:
 
 
 def _realistic(applicant: str, today: date) -> dict[str, str]:
-    """What a real citizen would type for the common fields (the rest comes from devtools answers)."""
+    """What a real citizen would type for the common fields (the rest from bot/forms/sample_answers.py)."""
     recent = (today - timedelta(days=12)).strftime("%d/%m/%Y")
     return {
         "applicant_gender": "Nữ" if " Thị " in f" {applicant} " else "Nam",
@@ -140,7 +140,7 @@ def _realistic(applicant: str, today: date) -> dict[str, str]:
 
 def valid_answers(form: FormSpec, applicant: str, phone: str, today: date) -> dict[str, str]:
     """A complete answer set that passes the form's validators, filed under `applicant`: realistic values
-    where they fit the form, devtools' generic valid answers otherwise."""
+    where they fit the form, the generic valid answers (bot/forms/sample_answers.py) otherwise."""
     realistic = {**_realistic(applicant, today), form.applicant_name_field: applicant}
     answers: dict[str, str] = {}
     for spec in form.fields:

@@ -15,13 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
+from backoffice.cors import cors_headers
 from bot.notifications.hub import DeliveryHub
 from bot.notifications.outbox import Outbox
 from bot.notifications.replies import update_reply
 
 OUTBOX_KEY = web.AppKey("webchat_outbox", Outbox)
 HUB_KEY = web.AppKey("webchat_hub", DeliveryHub)
-CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
 SENDER = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 NUMBER = re.compile(r"^[0-9]{1,18}$")
 WIDGET_CHANNEL = "rest"
@@ -48,19 +48,24 @@ def _messages(outbox: Outbox, sender: str, after: int) -> list[dict[str, Any]]:
     return messages
 
 
-def _bad_request() -> web.Response:
-    return web.json_response({"error": "sender and after (a number) are required"}, status=400, headers=CORS)
+def _headers(request: web.Request) -> dict[str, str]:
+    return {**cors_headers(request), "Cache-Control": "no-store"}
+
+
+def _bad_request(request: web.Request) -> web.Response:
+    error = {"error": "sender and after (a number) are required"}
+    return web.json_response(error, status=400, headers=_headers(request))
 
 
 async def updates(request: web.Request) -> web.Response:
     sender = request.query.get("sender", "")
     after = request.query.get("after", "0")
     if not SENDER.match(sender) or not NUMBER.match(after):
-        return _bad_request()
+        return _bad_request(request)
     messages = await asyncio.get_running_loop().run_in_executor(
         None, _messages, request.app[OUTBOX_KEY], sender, int(after)
     )
-    return web.json_response({"messages": messages}, headers=CORS)
+    return web.json_response({"messages": messages}, headers=_headers(request))
 
 
 def _event(message: dict[str, Any]) -> bytes:
@@ -73,15 +78,15 @@ async def events(request: web.Request) -> web.StreamResponse:
     sender = request.query.get("sender", "")
     after, last_event = request.query.get("after", "0"), request.headers.get("Last-Event-ID", "0") or "0"
     if not SENDER.match(sender) or not NUMBER.match(after) or not NUMBER.match(last_event):
-        return _bad_request()
+        return _bad_request(request)
     hub, limits, outbox = request.app[HUB_KEY], request.app[LIMITS_KEY], request.app[OUTBOX_KEY]
     if hub.subscribers(WIDGET_CHANNEL, sender) >= limits.per_sender:
-        return web.json_response({"error": "too many open streams"}, status=429, headers=CORS)
+        return web.json_response({"error": "too many open streams"}, status=429, headers=_headers(request))
     loop = asyncio.get_running_loop()
     last = max(int(after), int(last_event))
     with hub.subscribe(WIDGET_CHANNEL, sender) as subscription:
         response = web.StreamResponse(
-            headers={**CORS, "Content-Type": "text/event-stream", "X-Accel-Buffering": "no"}
+            headers={**_headers(request), "Content-Type": "text/event-stream", "X-Accel-Buffering": "no"}
         )
         await response.prepare(request)
         now = loop.time()

@@ -34,12 +34,12 @@ from bot.catalog.store import read_catalog
 from bot.db.models import Dossier, Notification
 from bot.db.session import session_factory
 from bot.forms.definitions import load_forms
+from bot.forms.sample_answers import answer_for, latest_otp
 from bot.officers.accounts import Accounts
 from bot.settings import load_settings
 from devtools.fakes import channel_env
 from devtools.fakes.telegram_bot_api import FakeTelegram
 from devtools.fakes.zalo_oa_api import FakeZalo
-from devtools.form_answers import answer_for, latest_otp
 from devtools.services import Ports, Services, post_json
 from devtools.train import train
 from eval.run import load_questions

@@ -6,7 +6,6 @@ sessions or OTP service, so there is one place where the pieces are put together
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property, lru_cache
@@ -14,7 +13,7 @@ from functools import cached_property, lru_cache
 from sqlalchemy.orm import sessionmaker
 
 from bot import faults
-from bot.calendar.working_days import WorkingCalendar, calendar_from_env
+from bot.calendar.working_days import WorkingCalendar
 from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.library import ProcedureLibrary, build_library
 from bot.catalog.misses import MissLog
@@ -32,7 +31,7 @@ from bot.officers.audit import AuditLog
 from bot.officers.authentication import Authenticator
 from bot.officers.password_policy import PasswordPolicy
 from bot.offset_clock import clock_for
-from bot.otp.service import OtpConfig, OtpService, otp_secret_from_env
+from bot.otp.service import OtpService, otp_secret
 from bot.payments.desk import FeeDesk
 from bot.payments.fees import FeeSchedule
 from bot.payments.service import PaymentService
@@ -40,7 +39,7 @@ from bot.privacy.conversations import ConversationStore
 from bot.privacy.retention import RetentionJob
 from bot.privacy.subject_access import SubjectAccess
 from bot.settings import Settings, load_settings
-from bot.sms.providers import SmsProvider, sms_provider_from_env
+from bot.sms.providers import SmsProvider, sms_provider
 from bot.workflow.service import WorkflowService
 
 
@@ -83,16 +82,16 @@ class Services:
 
     @cached_property
     def secret(self) -> bytes:
-        return otp_secret_from_env(self.settings.var_dir)
+        return otp_secret(self.settings)
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
-        return calendar_from_env()
+        return WorkingCalendar(self.settings.extra_days_off, self.settings.extra_working_days)
 
     @cached_property
     def otp(self) -> OtpService:
         return OtpService(
-            self.sessions, self.sms, self.secret, otp_config_from_env(), clock=clock_for(self.settings)
+            self.sessions, self.sms, self.secret, self.settings.otp, clock=clock_for(self.settings)
         )
 
     @cached_property
@@ -183,7 +182,7 @@ class Services:
 
     @cached_property
     def sms(self) -> SmsProvider:
-        return sms_provider_from_env()
+        return sms_provider(self.settings)
 
     @cached_property
     def conversations(self) -> ConversationStore:
@@ -205,25 +204,6 @@ class Services:
     def declaration_url(self, dossier_code: str) -> str:
         token = link_token(self.secret, "declaration", dossier_code)
         return f"{self.settings.backoffice_public_url}/dossiers/{dossier_code}/declaration.pdf?t={token}"
-
-
-def otp_config_from_env() -> OtpConfig:
-    """The OTP limits (defaults: 5 minutes, 5 tries, resend after 60 s, 5 codes an hour to a phone, 10 an
-    hour asked by one conversation)."""
-    default = OtpConfig()
-
-    def number(variable: str, fallback: int) -> int:
-        return int(os.environ.get(variable) or fallback)
-
-    return OtpConfig(
-        ttl_seconds=number("DVC_OTP_TTL_SECONDS", default.ttl_seconds),
-        max_attempts=number("DVC_OTP_MAX_ATTEMPTS", default.max_attempts),
-        resend_after_seconds=number("DVC_OTP_RESEND_SECONDS", default.resend_after_seconds),
-        max_codes_per_hour=number("DVC_OTP_MAX_PER_HOUR", default.max_codes_per_hour),
-        max_codes_per_conversation_hour=number(
-            "DVC_OTP_MAX_PER_CONVERSATION_HOUR", default.max_codes_per_conversation_hour
-        ),
-    )
 
 
 @lru_cache(maxsize=1)

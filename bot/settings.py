@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -218,6 +219,89 @@ def payment_settings(public_url: str) -> PaymentSettings:
     )
 
 
+SMS_PROVIDERS = ("outbox", "http")
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """outbox (development: each SMS a JSON line in <var>/sms_outbox.jsonl) or http (a brandname gateway)."""
+
+    provider: str = "outbox"  # DVC_SMS_PROVIDER
+    http_url: str = ""  # DVC_SMS_HTTP_URL
+    http_token: str = ""  # DVC_SMS_HTTP_TOKEN
+    brandname: str = ""  # DVC_SMS_BRANDNAME
+
+
+def sms_settings() -> SmsSettings:
+    provider = os.environ.get("DVC_SMS_PROVIDER", "outbox").strip().lower() or "outbox"
+    if provider not in SMS_PROVIDERS:
+        raise ValueError(f"DVC_SMS_PROVIDER must be 'outbox' or 'http', not {provider!r}")
+    values = {
+        name: os.environ.get(name, "").strip()
+        for name in ("DVC_SMS_HTTP_URL", "DVC_SMS_HTTP_TOKEN", "DVC_SMS_BRANDNAME")
+    }
+    if provider == "http":
+        for name, value in values.items():
+            if not value:
+                raise ValueError(f"DVC_SMS_PROVIDER=http needs {name} to be set")
+    return SmsSettings(
+        provider, values["DVC_SMS_HTTP_URL"], values["DVC_SMS_HTTP_TOKEN"], values["DVC_SMS_BRANDNAME"]
+    )
+
+
+@dataclass(frozen=True)
+class OtpConfig:
+    """The OTP limits (bot/otp/service.py)."""
+
+    ttl_seconds: int = 300  # DVC_OTP_TTL_SECONDS
+    max_attempts: int = 5  # DVC_OTP_MAX_ATTEMPTS: wrong tries per code
+    resend_after_seconds: int = 60  # DVC_OTP_RESEND_SECONDS
+    max_codes_per_hour: int = 5  # DVC_OTP_MAX_PER_HOUR: to one phone
+    # DVC_OTP_MAX_PER_CONVERSATION_HOUR: asked by one conversation, whatever the phones (each SMS costs money)
+    max_codes_per_conversation_hour: int = 10
+
+    def __post_init__(self) -> None:
+        limits = (
+            self.ttl_seconds,
+            self.max_attempts,
+            self.max_codes_per_hour,
+            self.max_codes_per_conversation_hour,
+        )
+        if min(limits) < 1 or self.resend_after_seconds < 0:
+            raise ValueError(f"invalid OTP limits: {self}")
+
+
+def otp_config() -> OtpConfig:
+    default = OtpConfig()
+
+    def number(variable: str, fallback: int) -> int:
+        return int(os.environ.get(variable) or fallback)
+
+    return OtpConfig(
+        ttl_seconds=number("DVC_OTP_TTL_SECONDS", default.ttl_seconds),
+        max_attempts=number("DVC_OTP_MAX_ATTEMPTS", default.max_attempts),
+        resend_after_seconds=number("DVC_OTP_RESEND_SECONDS", default.resend_after_seconds),
+        max_codes_per_hour=number("DVC_OTP_MAX_PER_HOUR", default.max_codes_per_hour),
+        max_codes_per_conversation_hour=number(
+            "DVC_OTP_MAX_PER_CONVERSATION_HOUR", default.max_codes_per_conversation_hour
+        ),
+    )
+
+
+def dates(variable: str) -> tuple[date, ...]:
+    """A comma-separated list of YYYY-MM-DD dates (DVC_EXTRA_DAYS_OFF, DVC_EXTRA_WORKING_DAYS)."""
+    days = []
+    for item in os.environ.get(variable, "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            days.append(date.fromisoformat(item))
+        except ValueError:
+            raise ValueError(f"{variable}: {item!r} is not a date in the form YYYY-MM-DD") from None
+    return tuple(days)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -232,6 +316,19 @@ class Settings:
     verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
     # Worker threads of the action server (bot/actions/off_loop.py): turns that may wait on I/O at once.
     action_threads: int = 32
+    sms: SmsSettings = SmsSettings()
+    otp: OtpConfig = OtpConfig()
+    # DVC_OTP_SECRET: keys the hashes of phones and OTP codes and the PDF links; shared by every server.
+    # Unset in development: a random one is generated once in <var>/otp_secret (bot/otp/service.py).
+    otp_secret: str = ""
+    # The commune's extra days off and make-up working days (the public holidays are built in).
+    extra_days_off: tuple[date, ...] = ()  # DVC_EXTRA_DAYS_OFF
+    extra_working_days: tuple[date, ...] = ()  # DVC_EXTRA_WORKING_DAYS
+    # DVC_CORS_ORIGINS: the sites whose pages may call the widget's back-office routes; "*" any (development).
+    cors_origins: tuple[str, ...] = ("*",)
+    # RASA_CORS_ORIGINS: what the Rasa server is started with (Procfile); checked here, with the rest.
+    rasa_cors_origins: str = "*"
+    demo_password: str = ""  # DVC_DEMO_PASSWORD: the demo commune's officers (python -m backoffice seed-demo)
     agency_code: str = DEMO_AGENCY_CODE  # DVC_AGENCY_CODE: first part of this commune's dossier codes
     rasa_auth_token: str = ""  # for Rasa's HTTP API (the back-office pushes dossier updates through it)
     notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
@@ -252,31 +349,83 @@ class Settings:
     clock_offset_file: Path | None = None
 
 
+# Values published in this repository (.env.example, the demo, the development gateway): never secrets.
+PUBLISHED_SECRETS = frozenset(
+    {"", "change-me", "test-token", "demo-TanPhu-2026", "dev-gateway-secret-not-for-production"}
+)
+MIN_SECRET_CHARACTERS = 32
+
+
 def refusals(settings: Settings) -> list[str]:
     """Settings a server must refuse to start with (each a sentence for the operator)."""
     problems = []
-    if settings.profile == PRODUCTION and settings.payments.dev_gateway:
-        problems.append(
-            "DVC_DEV_PAYMENT_GATEWAY=1 plays the payment gateway itself and marks fees paid without money: "
-            "it is refused with DVC_PROFILE=production. Unset it and configure VNPAY_* instead."
-        )
-    if settings.profile == PRODUCTION and settings.officers.demo_skip_password_change:
-        problems.append(
-            "DVC_DEMO_SKIP_PASSWORD_CHANGE=1 lets the demo officers keep the published demo password: it is "
-            "refused with DVC_PROFILE=production. Unset it."
-        )
-    if settings.profile == PRODUCTION and settings.fault_file is not None:
-        problems.append(
-            "DVC_FAULT_FILE arms the crash tests' fault points (a process may kill itself on purpose): it is "
-            "refused with DVC_PROFILE=production. Unset it."
-        )
-    if settings.profile == PRODUCTION and settings.clock_offset_file is not None:
-        problems.append(
-            "DVC_CLOCK_OFFSET_FILE lets a file move the servers' clock (OTP expiry, resend intervals): it is "
-            "refused with DVC_PROFILE=production. Unset it."
-        )
     if settings.profile not in (DEVELOPMENT, PRODUCTION):
         problems.append(f"DVC_PROFILE must be {DEVELOPMENT} or {PRODUCTION}, not {settings.profile!r}.")
+    if settings.profile == PRODUCTION:
+        problems += production_refusals(settings)
+    return problems
+
+
+def production_refusals(settings: Settings) -> list[str]:
+    """What DVC_PROFILE=production does not start with: a missing or published secret, the demo password,
+    any site allowed to call the servers, a development flag."""
+    problems = []
+    suffix = "is refused with DVC_PROFILE=production."
+    # -- development flags
+    if settings.payments.dev_gateway:
+        problems.append(
+            "DVC_DEV_PAYMENT_GATEWAY=1 plays the payment gateway itself and marks fees paid without money: "
+            f"it {suffix} Unset it and configure VNPAY_* instead."
+        )
+    if settings.officers.demo_skip_password_change:
+        problems.append(
+            "DVC_DEMO_SKIP_PASSWORD_CHANGE=1 lets the demo officers keep the published demo password: it "
+            f"{suffix} Unset it."
+        )
+    if settings.fault_file is not None:
+        problems.append(
+            "DVC_FAULT_FILE arms the crash tests' fault points (a process may kill itself on purpose): it "
+            f"{suffix} Unset it."
+        )
+    if settings.clock_offset_file is not None:
+        problems.append(
+            "DVC_CLOCK_OFFSET_FILE lets a file move the servers' clock (OTP expiry, resend intervals): it "
+            f"{suffix} Unset it."
+        )
+    if settings.sms.provider != "http":
+        problems.append(
+            "DVC_SMS_PROVIDER=outbox writes OTP codes to a file instead of sending them: it "
+            f"{suffix} Set DVC_SMS_PROVIDER=http and DVC_SMS_HTTP_*."
+        )
+    if settings.demo_password:
+        problems.append(f"DVC_DEMO_PASSWORD (the demo officers' password) {suffix} Unset it.")
+    # -- secrets
+    secrets = {
+        "DVC_OTP_SECRET": settings.otp_secret,
+        "RASA_AUTH_TOKEN": settings.rasa_auth_token,
+    }
+    if settings.telegram.enabled:
+        secrets["TELEGRAM_SECRET_TOKEN"] = settings.telegram.secret_token
+    if settings.zalo.app_id:  # without its secret the channel is silently off: say so
+        secrets["ZALO_OA_SECRET_KEY"] = settings.zalo.oa_secret_key
+    if settings.payments.tmn_code:
+        secrets["VNPAY_HASH_SECRET"] = settings.payments.hash_secret
+    for name, value in secrets.items():
+        if value in PUBLISHED_SECRETS:
+            problems.append(
+                f"{name} is missing or a value published with the code: set a secret of your own."
+            )
+        elif name in ("DVC_OTP_SECRET", "RASA_AUTH_TOKEN") and len(value) < MIN_SECRET_CHARACTERS:
+            problems.append(f"{name} is shorter than {MIN_SECRET_CHARACTERS} characters.")
+    # -- who may call
+    if "*" in settings.cors_origins:
+        problems.append(
+            "DVC_CORS_ORIGINS is * (any site's pages may call the widget's routes): list the commune's sites."
+        )
+    if settings.rasa_cors_origins.strip() in ("*", ""):
+        problems.append(
+            "RASA_CORS_ORIGINS is * (any site's pages may talk to the assistant): list the commune's sites."
+        )
     return problems
 
 
@@ -369,6 +518,18 @@ def load_settings() -> Settings:
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
         verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
         action_threads=int(os.environ.get("DVC_ACTION_THREADS") or 32),
+        sms=sms_settings(),
+        otp=otp_config(),
+        otp_secret=os.environ.get("DVC_OTP_SECRET", "").strip(),
+        extra_days_off=dates("DVC_EXTRA_DAYS_OFF"),
+        extra_working_days=dates("DVC_EXTRA_WORKING_DAYS"),
+        cors_origins=tuple(
+            origin.strip().rstrip("/")
+            for origin in (os.environ.get("DVC_CORS_ORIGINS") or "*").split(",")
+            if origin.strip()
+        ),
+        rasa_cors_origins=os.environ.get("RASA_CORS_ORIGINS", "*").strip() or "*",
+        demo_password=os.environ.get("DVC_DEMO_PASSWORD", ""),
         agency_code=agency_code_from_env(),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         notification_poll_seconds=float(os.environ.get("DVC_NOTIFICATION_POLL_SECONDS", "2")),

@@ -9,15 +9,12 @@ A declared working day wins over everything else, so a make-up Saturday counts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
 
-EXTRA_DAYS_OFF_VARIABLE = "DVC_EXTRA_DAYS_OFF"
-EXTRA_WORKING_DAYS_VARIABLE = "DVC_EXTRA_WORKING_DAYS"
 _SATURDAY = 5
 
 
@@ -70,26 +67,3 @@ class WorkingCalendar:
         return sum(
             self.is_working_day(start + timedelta(days=offset)) for offset in range(1, (end - start).days + 1)
         )
-
-
-def _parse_dates(variable: str, environ: Mapping[str, str]) -> list[date]:
-    days = []
-    for item in environ.get(variable, "").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            days.append(date.fromisoformat(item))
-        except ValueError:
-            raise ValueError(f"{variable}: {item!r} is not a date in the form YYYY-MM-DD") from None
-    return days
-
-
-def calendar_from_env(environ: Mapping[str, str] | None = None) -> WorkingCalendar:
-    """The calendar with this deployment's extra days off and make-up working days, e.g.
-    DVC_EXTRA_DAYS_OFF="2026-09-01,2026-12-31" and DVC_EXTRA_WORKING_DAYS="2026-01-10"."""
-    environ = os.environ if environ is None else environ
-    return WorkingCalendar(
-        extra_days_off=_parse_dates(EXTRA_DAYS_OFF_VARIABLE, environ),
-        extra_working_days=_parse_dates(EXTRA_WORKING_DAYS_VARIABLE, environ),
-    )

@@ -112,8 +112,12 @@ def build_library(settings: Settings, signals: Signals | None = None) -> Procedu
     )
 
 
-if __name__ == "__main__":
-    # `make train`: build the search once, so that new wordings are embedded now, not at the next start-up.
+def main() -> None:
+    """`make train`: build the search now, so that new wordings are embedded now, not at start-up."""
     from bot.settings import load_settings
 
     build_library(load_settings())
+
+
+if __name__ == "__main__":
+    main()

@@ -2,15 +2,13 @@
 with what the citizen picked afterwards; a report of the most frequent ones, for whoever writes the
 situation data (data/catalog/situations/).
 
-    python -m bot.catalog.misses report [--days 30] [--limit 30]
+    python -m backoffice misses report [--days 30] [--limit 30]
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
-import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -132,26 +130,3 @@ class MissLog:
                 delete(SearchMiss).where(SearchMiss.sender_hash == self._sender(channel, sender_id))
             )
             return result.rowcount or 0
-
-
-def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.catalog.misses", description=__doc__)
-    parser.add_argument("command", choices=["report"])
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--limit", type=int, default=30)
-    args = parser.parse_args(argv)
-    from bot.services import services
-
-    misses = services().misses.report(args.days, args.limit)
-    if not misses:
-        print(f"No missed questions in the last {args.days} days.")
-        return 0
-    print(f"The {len(misses)} most frequent missed questions of the last {args.days} days:")
-    for summary in misses:
-        picks = ", ".join(f"{code} ×{count}" for code, count in summary.picked) or "nothing picked"
-        print(f"{summary.count:>5}  [{summary.outcome}]  {summary.question}\n       picked: {picks}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -29,7 +29,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -630,11 +629,3 @@ class ProcedureSearch:
         confident = bool(kept) and self._confident(kept, scored[kept[0][0]][1])
         matches = tuple(Match(self.procedures[row], round(min(score, 100.0), 1)) for row, score in kept)
         return SearchResult(query, matches, confident)
-
-
-@lru_cache(maxsize=1)
-def default_search() -> ProcedureSearch:
-    from bot.catalog.store import default_catalog
-    from bot.settings import load_settings
-
-    return ProcedureSearch(list(default_catalog()), Lexicon.load(), load_settings().home_level)

@@ -27,7 +27,8 @@ from bot.otp.service import OtpService
 from bot.payments.due import fee_due, pay_fee_button
 from bot.replies import SHARE_PHONE_BUTTON, Button, Reply, intent_payload
 from bot.workflow.citizen_messages import status_message
-from bot.workflow.service import DossierFilter, DossierView, WorkflowService
+from bot.workflow.service import WorkflowService
+from bot.workflow.views import DossierFilter, DossierView
 
 DOSSIER_CODE = re.compile(r"\b(\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4})\b")
 SIX_DIGITS = re.compile(r"^\s*(\d{6})\s*$")
@@ -104,8 +105,8 @@ class LookupState:
 class DataRights(Protocol):
     """bot/privacy/subject_access.SubjectAccess: what is kept about a citizen, and its erasure."""
 
-    def describe(self, phone_hash: str | None, channel: str, sender_id: str) -> Any: ...  # .text()
-    def erase(self, phone_hash: str | None, channel: str, sender_id: str) -> Any: ...  # .text()
+    def describe_text(self, phone_hash: str | None, channel: str, sender_id: str) -> str: ...
+    def erase_text(self, phone_hash: str | None, channel: str, sender_id: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -256,22 +257,22 @@ class DossierStatusDesk:
     def _data_answer(self, state: LookupState, requester: Requester) -> Outcome:
         if self.data_rights is None:
             raise RuntimeError("DossierStatusDesk was built without data_rights")
-        held = self.data_rights.describe(
+        held = self.data_rights.describe_text(
             requester.verified_phone_hash, requester.channel, requester.sender_id
         )
         if state.purpose == MY_DATA:
-            return Outcome([Reply(held.text())])
+            return Outcome([Reply(held)])
         return Outcome(
-            [Reply(held.text()), Reply(ERASE_QUESTION, ERASE_BUTTONS)],
+            [Reply(held), Reply(ERASE_QUESTION, ERASE_BUTTONS)],
             replace(state, phase=CONFIRM_ERASE, phone="", tries=0),
         )
 
     def _on_erase_confirmation(self, state: LookupState, intent: str, requester: Requester) -> Outcome:
         if intent == "affirm" and requester.verified_phone_hash and self.data_rights is not None:
-            erased = self.data_rights.erase(
+            erased = self.data_rights.erase_text(
                 requester.verified_phone_hash, requester.channel, requester.sender_id
             )
-            return Outcome([Reply(erased.text())])
+            return Outcome([Reply(erased)])
         if intent in ("deny", "cancel") or state.tries >= 1 or not requester.verified_phone_hash:
             return Outcome([Reply(ERASE_KEPT)])
         return Outcome([Reply(ERASE_QUESTION, ERASE_BUTTONS)], replace(state, tries=state.tries + 1))

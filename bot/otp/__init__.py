@@ -6,8 +6,7 @@ from bot.otp.service import (
     SendResult,
     VerifyResult,
     mask_phone,
-    otp_secret_from_env,
-    otp_service_from_env,
+    otp_secret,
     phone_hash,
 )
 
@@ -17,7 +16,6 @@ __all__ = [
     "SendResult",
     "VerifyResult",
     "mask_phone",
-    "otp_secret_from_env",
-    "otp_service_from_env",
+    "otp_secret",
     "phone_hash",
 ]

@@ -30,17 +30,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import faults
 from bot.db.models import utc_now
-from bot.db.session import session_factory as make_session_factory
 from bot.db.times import as_utc
 from bot.otp.models import OtpCode
-from bot.settings import load_settings
-from bot.sms.providers import SmsProvider, normalize_phone, sms_provider_from_env
+from bot.settings import MIN_SECRET_CHARACTERS, OtpConfig, Settings
+from bot.sms.providers import SmsProvider, normalize_phone
 
 logger = logging.getLogger(__name__)
 
 CODE_LENGTH = 6
 SECRET_FILENAME = "otp_secret"
-MIN_SECRET_CHARACTERS = 32
 RETENTION = timedelta(days=1)  # codes older than this are deleted (data minimisation)
 _HOUR = timedelta(hours=1)
 _CODE_SEPARATORS = re.compile(r"[\s.\-_]+")
@@ -57,25 +55,6 @@ WRONG = "wrong"
 EXPIRED = "expired"
 TOO_MANY_ATTEMPTS = "too_many_attempts"
 NO_CODE = "no_code"
-
-
-@dataclass(frozen=True)
-class OtpConfig:
-    ttl_seconds: int = 300
-    max_attempts: int = 5
-    resend_after_seconds: int = 60
-    max_codes_per_hour: int = 5  # to one phone
-    max_codes_per_conversation_hour: int = 10  # asked by one conversation, whatever the phones
-
-    def __post_init__(self) -> None:
-        limits = (
-            self.ttl_seconds,
-            self.max_attempts,
-            self.max_codes_per_hour,
-            self.max_codes_per_conversation_hour,
-        )
-        if min(limits) < 1 or self.resend_after_seconds < 0:
-            raise ValueError(f"invalid OTP limits: {self}")
 
 
 DEFAULT_CONFIG = OtpConfig()
@@ -444,19 +423,18 @@ def parse_secret(value: str) -> bytes:
     return value.encode("utf-8")
 
 
-def otp_secret_from_env(var_dir: Path | None = None) -> bytes:
-    """The HMAC secret: DVC_OTP_SECRET, or in development a random one kept in <DVC_VAR_DIR>/otp_secret.
+def otp_secret(settings: Settings) -> bytes:
+    """The HMAC secret: DVC_OTP_SECRET, or in development a random one kept in <var>/otp_secret.
 
     The generated file has mode 0600 and survives restarts. With DVC_SMS_PROVIDER=http (production) the
     variable is required: every replica must share the secret, and dossiers are linked to verified phones
     through hashes made with it.
     """
-    value = os.environ.get("DVC_OTP_SECRET", "").strip()
-    if value:
-        return parse_secret(value)
-    if os.environ.get("DVC_SMS_PROVIDER", "outbox").strip().lower() == "http":
+    if settings.otp_secret:
+        return parse_secret(settings.otp_secret)
+    if settings.sms.provider == "http":
         raise ValueError("DVC_OTP_SECRET must be set in production (DVC_SMS_PROVIDER=http)")
-    path = (var_dir if var_dir is not None else load_settings().var_dir) / SECRET_FILENAME
+    path = settings.var_dir / SECRET_FILENAME
     if not path.exists():
         _create_secret_file(path)
     return parse_secret(path.read_text(encoding="ascii"))
@@ -479,15 +457,6 @@ def _create_secret_file(path: Path) -> None:
         pass
     finally:
         temporary.unlink()
-
-
-def otp_service_from_env(database_url: str | None = None) -> OtpService:
-    """The service as deployed: DATABASE_URL (schema already upgraded), DVC_SMS_PROVIDER, DVC_OTP_SECRET."""
-    return OtpService(
-        make_session_factory(database_url or load_settings().database_url),
-        sms_provider_from_env(),
-        otp_secret_from_env(),
-    )
 
 
 class ConversationOtp:

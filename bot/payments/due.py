@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.payments import messages
 from bot.replies import Button, intent_payload
-from bot.workflow.service import DossierView
 from bot.workflow.states import REJECTED, RETURNED
+from bot.workflow.views import DossierView
 
 
 def fee_due(view: DossierView) -> bool:

@@ -6,12 +6,9 @@ be kept when a law requires it to be kept or when a state agency needs it for a 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from bot.privacy.held_data import Erasure, HeldConversation, HeldDossier, SubjectData
 from bot.workflow.clock import VIETNAM
-
-if TYPE_CHECKING:
-    from bot.privacy.subject_access import Erasure, HeldConversation, HeldDossier, SubjectData
 
 CHANNEL_NAMES = {"rest": "trang web", "socketio": "trang web", "telegram": "Telegram", "zalo": "Zalo"}
 

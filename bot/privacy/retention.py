@@ -16,9 +16,7 @@ Each part is idempotent: what was anonymised or deleted is not counted again.
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -198,26 +196,3 @@ class RetentionJob:
                 for item in attachments or ()
                 if isinstance(item, dict) and item.get("upload_id")
             }
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m backoffice retention",
-        description="Anonymise conversations and closed dossiers past their retention period and delete "
-        "orphaned uploads (DVC_CHAT_RETENTION_DAYS, DVC_DOSSIER_RETENTION_YEARS, DVC_UPLOAD_GRACE_HOURS).",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="count what would change, change nothing")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help, or a usage error already reported by argparse
-        return exit_.code if isinstance(exit_.code, int) else 1
-    from bot.services import services
-
-    report = services().retention.run(dry_run=args.dry_run)
-    for line in report.lines():
-        print(line)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

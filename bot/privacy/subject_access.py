@@ -14,7 +14,6 @@ anonymises its personal fields (bot/privacy/retention.py). The sentences are in 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, or_, select
@@ -26,67 +25,10 @@ from bot.db.models import Dossier
 from bot.db.times import as_utc, optional_utc
 from bot.privacy import messages
 from bot.privacy.conversations import ConversationStore
+from bot.privacy.held_data import Conversation, Erasure, HeldConversation, HeldDossier, SubjectData
 from bot.privacy.retention import CLOSED, closed_times, years_after
 from bot.settings import PrivacySettings
 from bot.workflow.states import STATUS_LABELS
-
-
-@dataclass(frozen=True)
-class Conversation:
-    channel: str
-    sender_id: str
-
-
-@dataclass(frozen=True)
-class HeldDossier:
-    code: str
-    procedure_name: str
-    status: str
-    status_label: str
-    received_at: datetime
-    closed_at: datetime | None  # when the result was returned; None while it is processed
-    kept_until: datetime | None  # closed_at + the retention period
-    erased_at: datetime | None  # when its personal fields were anonymised
-
-    @property
-    def pending(self) -> bool:
-        return self.closed_at is None
-
-
-@dataclass(frozen=True)
-class HeldConversation:
-    channel: str
-    sender_id: str
-    first_at: datetime
-    last_at: datetime
-    messages: int
-    anonymised: bool
-    anonymised_after: datetime  # when it will be anonymised if nobody writes in it again
-
-
-@dataclass(frozen=True)
-class SubjectData:
-    """What is kept about one citizen, and for how long."""
-
-    dossiers: tuple[HeldDossier, ...]
-    conversations: tuple[HeldConversation, ...]
-    phone_verified: bool
-    chat_retention_days: int
-    dossier_retention_years: int
-
-    def text(self) -> str:
-        return messages.describe(self)
-
-
-@dataclass(frozen=True)
-class Erasure:
-    conversations: int  # conversations whose texts and slot values were just anonymised
-    pending: tuple[HeldDossier, ...]  # kept: the legal record of a procedure being processed
-    closed: tuple[HeldDossier, ...]  # kept until the end of the retention period
-    erased: tuple[HeldDossier, ...]  # already anonymised by the retention job
-
-    def text(self) -> str:
-        return messages.erasure(self)
 
 
 class SubjectAccess:
@@ -134,6 +76,14 @@ class SubjectAccess:
             chat_retention_days=self.settings.chat_retention_days,
             dossier_retention_years=self.settings.dossier_retention_years,
         )
+
+    def describe_text(self, phone_hash: str | None, channel: str, sender_id: str) -> str:
+        """`describe`, told to the citizen."""
+        return messages.describe(self.describe(phone_hash, channel, sender_id))
+
+    def erase_text(self, phone_hash: str | None, channel: str, sender_id: str) -> str:
+        """`erase`, and what it did told to the citizen."""
+        return messages.erasure(self.erase(phone_hash, channel, sender_id))
 
     def erase(self, phone_hash: str | None, channel: str, sender_id: str) -> Erasure:
         """Anonymise the citizen's conversations now; say why each dossier is kept, and until when."""

@@ -7,7 +7,7 @@ from bot.sms.providers import (
     SmsProvider,
     international_phone,
     normalize_phone,
-    sms_provider_from_env,
+    sms_provider,
 )
 
 __all__ = [
@@ -17,5 +17,5 @@ __all__ = [
     "SmsProvider",
     "international_phone",
     "normalize_phone",
-    "sms_provider_from_env",
+    "sms_provider",
 ]

@@ -18,7 +18,7 @@ from typing import ClassVar, Protocol
 import aiohttp
 import phonenumbers
 
-from bot.settings import load_settings
+from bot.settings import Settings
 
 try:  # POSIX: also serialise writers in other processes (Rasa, the action server, the back-office)
     import fcntl
@@ -69,8 +69,8 @@ class OutboxSmsProvider:
     _locks: ClassVar[dict[Path, threading.Lock]] = {}  # one per file, shared by the instances of a process
     _locks_guard: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else load_settings().var_dir / OUTBOX_FILENAME
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
         with self._locks_guard:
             self._lock = self._locks.setdefault(self.path.resolve(), threading.Lock())
 
@@ -143,25 +143,9 @@ class HttpSmsProvider:
         logger.info("SMS accepted by the gateway (HTTP %d)", status)
 
 
-def sms_provider_from_env() -> SmsProvider:
-    """The provider named by DVC_SMS_PROVIDER.
-
-    outbox (default): writes <DVC_VAR_DIR>/sms_outbox.jsonl; http: a brandname gateway configured by
-    DVC_SMS_HTTP_URL, DVC_SMS_HTTP_TOKEN and DVC_SMS_BRANDNAME.
-    """
-    kind = os.environ.get("DVC_SMS_PROVIDER", "outbox").strip().lower() or "outbox"
-    if kind == "outbox":
-        return OutboxSmsProvider()
-    if kind == "http":
-        values = {}
-        for name in ("DVC_SMS_HTTP_URL", "DVC_SMS_HTTP_TOKEN", "DVC_SMS_BRANDNAME"):
-            value = os.environ.get(name, "").strip()
-            if not value:
-                raise ValueError(f"DVC_SMS_PROVIDER=http needs {name} to be set")
-            values[name] = value
-        return HttpSmsProvider(
-            url=values["DVC_SMS_HTTP_URL"],
-            token=values["DVC_SMS_HTTP_TOKEN"],
-            brandname=values["DVC_SMS_BRANDNAME"],
-        )
-    raise ValueError(f"DVC_SMS_PROVIDER must be 'outbox' or 'http', not {kind!r}")
+def sms_provider(settings: Settings) -> SmsProvider:
+    """The provider the settings name (DVC_SMS_PROVIDER): the development outbox or the brandname gateway."""
+    sms = settings.sms
+    if sms.provider == "http":
+        return HttpSmsProvider(url=sms.http_url, token=sms.http_token, brandname=sms.brandname)
+    return OutboxSmsProvider(settings.var_dir / OUTBOX_FILENAME)

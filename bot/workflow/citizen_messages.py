@@ -4,7 +4,6 @@ status answer ("hồ sơ của tôi đang ở đâu"). Only for the dossier's ow
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from bot.text.money import money
 from bot.workflow.clock import vietnam_time
@@ -18,9 +17,7 @@ from bot.workflow.states import (
     SUPPLEMENT_REQUESTED,
     ActionRule,
 )
-
-if TYPE_CHECKING:
-    from bot.workflow.service import DossierView
+from bot.workflow.views import DossierView
 
 # What each step means for the citizen; {department}, {officer}, {due}, {note} are filled in.
 STEP_MESSAGES = {

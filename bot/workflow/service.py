@@ -6,10 +6,8 @@ notification in the outbox are committed together or not at all."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
-from typing import Any
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
@@ -24,11 +22,10 @@ from bot.notifications.outbox import notification_for
 from bot.officers import audit
 from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST
 from bot.workflow.citizen_messages import change_message
-from bot.workflow.clock import Timing, restarted_due_at, timing
+from bot.workflow.clock import restarted_due_at, timing
 from bot.workflow.permissions import (
     Actor,
     DossierPosition,
-    Visibility,
     WorkflowError,
     allowed_actions,
     refusal,
@@ -46,6 +43,7 @@ from bot.workflow.states import (
     SUPPLEMENT_REQUESTED,
     ActionRule,
 )
+from bot.workflow.views import DepartmentRef, DossierFilter, DossierView, OfficerRef, TimelineEntry
 
 SUBMIT_LABEL = "Công dân nộp hồ sơ"
 # Timeline events that are not officers' actions (bot/payments writes the fee ones).
@@ -57,88 +55,6 @@ EVENT_LABELS = {
 }
 CHANGE_DELIVERY = "change_delivery"
 MARK_RESULT_READY = "mark_result_ready"
-
-
-@dataclass(frozen=True)
-class DepartmentRef:
-    id: int
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class OfficerRef:
-    id: int
-    username: str
-    full_name: str
-    title: str
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.full_name} ({self.title})" if self.title else self.full_name
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    action: str
-    action_label: str
-    to_status: str
-    status_label: str
-    officer_name: str
-    department_name: str
-    note: str
-
-
-@dataclass(frozen=True)
-class DossierView:
-    code: str
-    procedure_code: str
-    procedure_name: str
-    status: str
-    channel: str
-    sender_id: str
-    applicant_name: str
-    phone_hash: str
-    department: DepartmentRef | None
-    officer: OfficerRef | None
-    received_at: datetime
-    due_at: datetime | None
-    timing: Timing
-    supplement_request: str
-    fee_amount: int | None
-    fee_paid: bool
-    fee_receipt: str = ""  # how the fee was paid ("… qua VNPay (mã giao dịch …, lúc …)"), when paid online
-    answers: dict[str, Any] = field(default_factory=dict)
-    attachments: tuple[dict[str, Any], ...] = ()
-    timeline: tuple[TimelineEntry, ...] = ()
-    consent_version: str = ""  # the consent notice the citizen agreed to ("" when not recorded)
-    consent_at: datetime | None = None
-    personal_data_erased_at: datetime | None = None  # the retention job anonymised its personal fields
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def position(self) -> DossierPosition:
-        return DossierPosition(
-            self.status,
-            self.department.id if self.department else None,
-            self.officer.id if self.officer else None,
-        )
-
-
-@dataclass(frozen=True)
-class DossierFilter:
-    status: str | None = None
-    procedure_code: str | None = None
-    department_id: int | None = None
-    overdue: bool | None = None
-    phone_hash: str | None = None
-    sender_id: str | None = None
-    channel: str | None = None
-    visible: Visibility | None = None  # an officer's list: only the dossiers they may see
 
 
 def _department(row: Department | None) -> DepartmentRef | None:
@@ -187,8 +103,9 @@ class WorkflowService:
             raise problem
         return view
 
-    def list(self, filters: DossierFilter = DossierFilter(), limit: int = 200) -> list[DossierView]:
+    def list(self, filters: DossierFilter | None = None, limit: int = 200) -> list[DossierView]:
         """Newest first; the overdue filter is applied on the working-day clock, not in SQL."""
+        filters = filters or DossierFilter()
         query = self._query().order_by(Dossier.received_at.desc(), Dossier.id.desc())
         if filters.status:
             query = query.where(Dossier.status == filters.status)

@@ -11,9 +11,9 @@ from bot.catalog.answers import start_payload
 from bot.db.models import Dossier
 from bot.db.session import session_factory
 from bot.forms.definitions import CCCD, CHOICE, DATE, NUMBER, PERSON_NAME, PHONE, load_forms
+from bot.forms.sample_answers import answer_for, latest_otp
 from bot.replies import intent_payload
 from bot.settings import AGENCY_CODE
-from devtools.form_answers import answer_for, latest_otp
 
 pytestmark = pytest.mark.servers
 

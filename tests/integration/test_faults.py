@@ -36,9 +36,9 @@ from sqlalchemy.orm import selectinload
 from bot.catalog.answers import start_payload
 from bot.db.models import Dossier, Notification, Payment
 from bot.forms.definitions import load_forms
+from bot.forms.sample_answers import answer_for, latest_otp
 from bot.payments.dev_gateway import DevGateway
 from bot.settings import payment_settings
-from devtools.form_answers import answer_for, latest_otp
 from devtools.services import ROOT, Services
 from tests.conftest import Citizen
 from tests.integration.test_dossier_conversations import CODE, fill_form, joined, otp_code, stored

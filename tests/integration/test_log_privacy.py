@@ -21,7 +21,7 @@ pytestmark = pytest.mark.servers
 SUMMARY = PROJECT_ROOT / "test-results" / "soak" / "log-privacy.json"  # printed by `make soak`
 PHONE_TYPED = "0912 345 678"
 PHONE = "0912345678"
-CCCD = "001090123456"  # what the form's answers give for a man born 15/03/1990 (devtools/form_answers.py)
+CCCD = "001090123456"  # what the form's answers give for a man born 15/03/1990 (bot/forms/sample_answers.py)
 NAME = "Nguyễn Văn An"
 
 

@@ -37,13 +37,13 @@ from bot.dossiers.receipt import receipt
 from bot.dossiers.status_lookup import Requester
 from bot.forms.definitions import CHOICE, FormSpec
 from bot.forms.flow import CORRECTING, FIELDS, OTP, SUMMARY, FormFlow, FormState, Submission
+from bot.forms.sample_answers import answer_for, latest_otp
 from bot.notifications.replies import update_reply
 from bot.otp.service import phone_hash
 from bot.payments.due import pay_fee_button
 from bot.replies import POSTBACK, Button, Reply, intent_payload, payload_bytes
 from bot.services import Services
 from bot.settings import PROJECT_ROOT
-from devtools.form_answers import answer_for, latest_otp
 
 LOCAL_EXAMPLE = PROJECT_ROOT / "data" / "catalog" / "local_procedures.example.yml"
 LONG_LOCAL_CODE = "XA-TANPHU-HO-TRO-HOC-PHI-HOC-SINH-2026-1"  # 40 characters, the longest allowed

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from backoffice.app import create_app
 from bot.db.models import Dossier
+from bot.forms.sample_answers import latest_otp
 from bot.notifications.outbox import notification_for
 from bot.offset_clock import OffsetClock, clock_for, utc_now
 from bot.otp.service import OtpService
 from bot.services import Services
 from bot.settings import PRODUCTION, load_settings, refusals
-from devtools.form_answers import latest_otp
 
 PHONE = "0912345678"
 

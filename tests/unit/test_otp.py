@@ -20,9 +20,9 @@ from sqlalchemy import inspect, select
 
 from bot.db.models import Base
 from bot.db.session import session_factory, upgrade_schema
-from bot.otp import OtpConfig, OtpService, mask_phone, otp_secret_from_env, phone_hash
+from bot.otp import OtpConfig, OtpService, mask_phone, otp_secret, phone_hash
 from bot.otp.models import OtpCode
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 from bot.sms import OutboxSmsProvider, SmsError
 
 PHONE = "0912345678"
@@ -449,28 +449,30 @@ def secret_env(monkeypatch, tmp_path) -> pytest.MonkeyPatch:
 
 def test_secret_from_env_hex_or_text(secret_env):
     secret_env.setenv("DVC_OTP_SECRET", "ab" * 32)
-    assert otp_secret_from_env() == bytes.fromhex("ab" * 32)
+    assert otp_secret(load_settings()) == bytes.fromhex("ab" * 32)
     secret_env.setenv("DVC_OTP_SECRET", "a long passphrase of thirty-two characters!")
-    assert otp_secret_from_env() == b"a long passphrase of thirty-two characters!"
+    assert otp_secret(load_settings()) == b"a long passphrase of thirty-two characters!"
     secret_env.setenv("DVC_OTP_SECRET", "too-short")
     with pytest.raises(ValueError, match="DVC_OTP_SECRET"):
-        otp_secret_from_env()
+        otp_secret(load_settings())
 
 
 def test_development_secret_is_generated_once_and_kept(secret_env, tmp_path):
-    first = otp_secret_from_env()
+    first = otp_secret(load_settings())
     path = tmp_path / "var" / "otp_secret"
     assert path.exists()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(first) >= 32
-    assert otp_secret_from_env() == first  # a restart keeps it
+    assert otp_secret(load_settings()) == first  # a restart keeps it
     assert [entry.name for entry in path.parent.iterdir()] == ["otp_secret"]  # no temporary file left
 
 
 def test_production_requires_the_secret(secret_env):
     secret_env.setenv("DVC_SMS_PROVIDER", "http")
+    for name in ("DVC_SMS_HTTP_URL", "DVC_SMS_HTTP_TOKEN", "DVC_SMS_BRANDNAME"):
+        secret_env.setenv(name, "set")
     with pytest.raises(ValueError, match="DVC_OTP_SECRET"):
-        otp_secret_from_env()
+        otp_secret(load_settings())
 
 
 # -- schema --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from bot.db.models import Dossier, DossierEvent, SearchMiss
 from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.submission import DossierService
 from bot.otp.service import phone_hash
+from bot.privacy import messages
 from bot.privacy.conversations import ConversationStore
 from bot.privacy.subject_access import SubjectAccess
 from bot.settings import DEMO_AGENCY_CODE, PrivacySettings
@@ -91,7 +92,7 @@ def test_describe_lists_dossiers_and_conversations_with_their_periods(world):
     assert (
         data.conversations[0].anonymised_after.date() == (NOW - timedelta(days=3) + timedelta(days=90)).date()
     )
-    text = data.text()
+    text = messages.describe(data)
     assert world.pending in text and world.closed in text and world.other not in text
     assert "lưu trong suốt quá trình giải quyết" in text
     assert "đã trả kết quả ngày 01/02/2027" in text and "lưu đến ngày 01/02/2032" in text
@@ -103,7 +104,7 @@ def test_without_a_verified_phone_only_this_conversation_counts(world):
     data = world.access.describe(None, "rest", "web-1")
     assert [dossier.code for dossier in data.dossiers] == [world.pending]
     assert [chat.sender_id for chat in data.conversations] == ["web-1"]
-    assert "xác minh số điện thoại" in data.text()
+    assert "xác minh số điện thoại" in messages.describe(data)
 
 
 def test_erase_anonymises_the_conversations_now_and_explains_why_dossiers_stay(world):
@@ -121,13 +122,13 @@ def test_erase_anonymises_the_conversations_now_and_explains_why_dossiers_stay(w
         assert session.execute(select(SearchMiss.question)).scalars().all() == ["làm giấy khai sinh"]
         names = session.execute(select(Dossier.applicant_name).order_by(Dossier.id)).scalars().all()
     assert names == [NAME, NAME, NAME]  # the dossiers themselves are kept
-    text = result.text()
+    text = messages.erasure(result)
     assert text.startswith("Dạ, em đã xóa nội dung các cuộc trò chuyện")
     assert f"Hồ sơ {world.pending} đang được giải quyết" in text and "không xóa được" in text
     assert f"Hồ sơ {world.closed} đã giải quyết xong và được lưu đến ngày 01/02/2032" in text
     assert "Nghị định 13/2023/NĐ-CP (Điều 16, 17)" in text
     again = world.access.erase(MINE, "rest", "web-1")
-    assert again.conversations == 0 and "không còn nội dung nào cần xóa" in again.text()
+    assert again.conversations == 0 and "không còn nội dung nào cần xóa" in messages.erasure(again)
     assert all(chat.anonymised for chat in world.access.describe(MINE, "rest", "web-1").conversations)
 
 
@@ -140,9 +141,9 @@ def test_a_dossier_the_retention_job_anonymised_is_reported_as_such(world):
         )
     result = world.access.erase(MINE, "rest", "web-1")
     assert [d.code for d in result.erased] == [world.closed] and result.closed == ()
-    assert f"Hồ sơ {world.closed}: thông tin cá nhân đã được ẩn danh" in result.text()
+    assert f"Hồ sơ {world.closed}: thông tin cá nhân đã được ẩn danh" in messages.erasure(result)
 
 
 def test_nothing_kept(world, tmp_path):
     data = world.access.describe(None, "zalo", "nobody")
-    assert data.text() == "Dạ, hệ thống hiện không lưu hồ sơ hay cuộc trò chuyện nào của anh/chị."
+    assert messages.describe(data) == "Dạ, hệ thống hiện không lưu hồ sơ hay cuộc trò chuyện nào của anh/chị."

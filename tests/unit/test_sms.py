@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import load_settings
 from bot.sms import (
     HttpSmsProvider,
     OutboxSmsProvider,
     SmsError,
     international_phone,
     normalize_phone,
-    sms_provider_from_env,
+    sms_provider,
 )
 from devtools.fakes.sms_gateway import Gateway
 
@@ -69,7 +70,7 @@ def test_outbox_writes_one_json_line_per_sms(tmp_path):
 
 def test_outbox_default_path_is_in_the_var_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DVC_VAR_DIR", str(tmp_path / "var"))
-    provider = OutboxSmsProvider()
+    provider = sms_provider(load_settings())
     assert provider.path == tmp_path / "var" / "sms_outbox.jsonl"
     provider.send("0912345678", TEXT)
     assert json.loads((tmp_path / "var" / "sms_outbox.jsonl").read_text(encoding="utf-8"))["text"] == TEXT
@@ -203,18 +204,18 @@ def clean_env(monkeypatch, tmp_path) -> pytest.MonkeyPatch:
 
 
 def test_outbox_is_the_default_provider(clean_env, tmp_path):
-    provider = sms_provider_from_env()
+    provider = sms_provider(load_settings())
     assert isinstance(provider, OutboxSmsProvider)
     assert provider.path == tmp_path / "var" / "sms_outbox.jsonl"
     clean_env.setenv("DVC_SMS_PROVIDER", "outbox")
-    assert isinstance(sms_provider_from_env(), OutboxSmsProvider)
+    assert isinstance(sms_provider(load_settings()), OutboxSmsProvider)
 
 
 def test_http_provider_from_env(clean_env):
     clean_env.setenv("DVC_SMS_PROVIDER", "http")
     for name, value in HTTP_VARIABLES.items():
         clean_env.setenv(name, value)
-    provider = sms_provider_from_env()
+    provider = sms_provider(load_settings())
     assert isinstance(provider, HttpSmsProvider)
     assert (provider.url, provider.brandname) == ("https://sms.example.vn/api/send", "UBND-TANPHU")
 
@@ -226,16 +227,16 @@ def test_http_provider_names_the_missing_variable(clean_env, missing):
         if name != missing:
             clean_env.setenv(name, value)
     with pytest.raises(ValueError, match=missing):
-        sms_provider_from_env()
+        sms_provider(load_settings())
     clean_env.setenv(missing, "   ")  # blank counts as missing
     with pytest.raises(ValueError, match=missing):
-        sms_provider_from_env()
+        sms_provider(load_settings())
 
 
 def test_unknown_provider_is_refused(clean_env):
     clean_env.setenv("DVC_SMS_PROVIDER", "carrier-pigeon")
     with pytest.raises(ValueError, match="DVC_SMS_PROVIDER"):
-        sms_provider_from_env()
+        sms_provider(load_settings())
 
 
 def test_outbox_path_type(tmp_path):

@@ -11,7 +11,7 @@ from bot.db.session import session_factory, upgrade_schema
 from bot.dossiers.submission import DossierService
 from bot.settings import DEMO_AGENCY_CODE
 from bot.workflow.permissions import DossierPosition, WorkflowError, allowed_actions
-from bot.workflow.service import DossierFilter, WorkflowService
+from bot.workflow.service import WorkflowService
 from bot.workflow.states import (
     ACCEPTED,
     APPROVED,
@@ -25,6 +25,7 @@ from bot.workflow.states import (
     SUPPLEMENT_RECEIVED,
     SUPPLEMENT_REQUESTED,
 )
+from bot.workflow.views import DossierFilter
 from tests.unit.dossier_fixtures import BIRTH, FORM, Clock
 
 CALENDAR = WorkingCalendar()

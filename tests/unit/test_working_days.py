@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.calendar import WorkingCalendar, calendar_from_env
+from bot.calendar import WorkingCalendar
+from bot.settings import load_settings
 
 CALENDAR = WorkingCalendar()
 
@@ -145,27 +146,34 @@ def test_an_extra_working_day_overrides_a_holiday() -> None:
     assert calendar.add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 20)
 
 
-def test_calendar_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def calendar_from_settings() -> WorkingCalendar:
+    settings = load_settings()
+    return WorkingCalendar(settings.extra_days_off, settings.extra_working_days)
+
+
+def test_calendar_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DVC_EXTRA_DAYS_OFF", "2026-09-01, 2026-12-31,")
     monkeypatch.setenv("DVC_EXTRA_WORKING_DAYS", "2026-05-09")
-    calendar = calendar_from_env()
+    calendar = calendar_from_settings()
     assert not calendar.is_working_day(date(2026, 12, 31))  # Thursday
     assert CALENDAR.is_working_day(date(2026, 12, 31))
     assert calendar.is_working_day(date(2026, 5, 9))  # Saturday
     assert calendar.add_working_days(date(2026, 12, 30), 1) == date(2027, 1, 4)
 
 
-def test_calendar_from_env_defaults_to_no_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_calendar_from_settings_defaults_to_no_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DVC_EXTRA_DAYS_OFF", raising=False)
     monkeypatch.delenv("DVC_EXTRA_WORKING_DAYS", raising=False)
-    calendar = calendar_from_env()
+    calendar = calendar_from_settings()
     assert calendar.extra_days_off == frozenset()
     assert calendar.extra_working_days == frozenset()
-    assert calendar_from_env({"DVC_EXTRA_DAYS_OFF": ""}).extra_days_off == frozenset()
+    monkeypatch.setenv("DVC_EXTRA_DAYS_OFF", "")
+    assert calendar_from_settings().extra_days_off == frozenset()
 
 
 @pytest.mark.parametrize("variable", ["DVC_EXTRA_DAYS_OFF", "DVC_EXTRA_WORKING_DAYS"])
 @pytest.mark.parametrize("value", ["2026-13-01", "01/09/2026", "2026-09-01,tomorrow", "2026-02-30"])
-def test_calendar_from_env_names_the_variable_on_a_bad_date(variable: str, value: str) -> None:
+def test_a_bad_date_names_its_variable(variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=variable):
-        calendar_from_env({variable: value})
+        load_settings()

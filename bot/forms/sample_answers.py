@@ -1,4 +1,5 @@
-"""Valid answers for any declaration form, by field type (tests and the benchmark fill forms with them)."""
+"""Valid answers for any declaration form, by field type: the demo commune's seeded dossiers, the tests and
+the benchmark fill forms with them."""
 
 from __future__ import annotations
 

@@ -1,0 +1,48 @@
+"""The maintenance commands of `python -m backoffice`: the retention job and the search's missed questions."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from bot.services import Services
+
+
+def retention(app: Services, argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m backoffice retention",
+        description="Anonymise conversations and closed dossiers past their retention period and delete "
+        "orphaned uploads (DVC_CHAT_RETENTION_DAYS, DVC_DOSSIER_RETENTION_YEARS, DVC_UPLOAD_GRACE_HOURS).",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="count what would change, change nothing")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error already reported by argparse
+        return exit_.code if isinstance(exit_.code, int) else 1
+    report = app.retention.run(dry_run=args.dry_run)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def missed_questions(app: Services, argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m backoffice misses",
+        description="The questions the search could not answer with one procedure, most frequent first.",
+    )
+    parser.add_argument("command", choices=["report"])
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--limit", type=int, default=30)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    misses = app.misses.report(args.days, args.limit)
+    if not misses:
+        print(f"No missed questions in the last {args.days} days.")
+        return 0
+    print(f"The {len(misses)} most frequent missed questions of the last {args.days} days:")
+    for summary in misses:
+        picks = ", ".join(f"{code} ×{count}" for code, count in summary.picked) or "nothing picked"
+        print(f"{summary.count:>5}  [{summary.outcome}]  {summary.question}\n       picked: {picks}")
+    return 0
