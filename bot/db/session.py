@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,18 @@ def make_engine(database_url: str) -> Engine:
 
         return engine
     return create_engine(database_url, future=True, pool_pre_ping=True)
+
+
+def begin_write(session: Session) -> None:
+    """SQLite: take the write lock first (BEGIN IMMEDIATE), so that read-then-write cannot fail half-way,
+    and two processes' read-then-write transactions run one after the other.
+
+    In WAL mode a deferred transaction that has read, then writes after another connection committed, fails at
+    once with "database is locked"; an immediate one waits its turn (busy timeout) and reads the newest data.
+    Must be the first statement of the session's transaction. (PostgreSQL locks rows instead.)
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
 
 
 @lru_cache(maxsize=8)

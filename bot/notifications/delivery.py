@@ -58,7 +58,7 @@ class RasaDelivery:
             # Rasa is back: what waited for it goes now, not after each message's growing retry delay.
             self._rasa_down = False
             await loop.run_in_executor(None, self.outbox.retry_all_now)
-        for notification in await loop.run_in_executor(None, self.outbox.pending):
+        for notification in await loop.run_in_executor(None, self.outbox.claim):
             error, events = await self._trigger(client, notification)
             if error is None:
                 await loop.run_in_executor(None, faults.point, "delivery.after_trigger")

@@ -17,9 +17,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Dossier, Notification
+from bot.db.session import begin_write
 from bot.db.times import as_utc
 
 MAX_BACKOFF_SECONDS = 300
+# How long a back-office process holds the notifications it claimed: longer than a delivery takes (Rasa is
+# given 15 s); one that dies holding a claim has its notifications delivered by another after this.
+CLAIM_LEASE = timedelta(seconds=60)
 
 
 def notification_for(dossier: Dossier, text: str, now: datetime) -> Notification:
@@ -92,6 +96,37 @@ class Outbox:
                 if len(ready) >= limit:
                     break
             return ready
+
+    def claim(self, limit: int = 50, lease: timedelta = CLAIM_LEASE) -> list[PendingNotification]:
+        """The notifications this process delivers now: those `pending` gives, each claimed by moving its
+        retry time past the lease, so that no other back-office process delivers it meanwhile.
+
+        PostgreSQL: the rows are locked FOR UPDATE SKIP LOCKED (another process's claim in progress is
+        skipped, not waited for); SQLite: the claim is one write transaction (BEGIN IMMEDIATE), so two claims
+        run one after the other. Either way the conditions are checked again under the lock."""
+        candidates = [notification.id for notification in self.pending(limit)]
+        if not candidates:
+            return []
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            begin_write(session)
+            rows = (
+                session.execute(
+                    select(Notification)
+                    .where(
+                        Notification.id.in_(candidates),
+                        Notification.delivered_at.is_(None),
+                        Notification.next_attempt_at <= now,
+                    )
+                    .order_by(Notification.id)
+                    .with_for_update(skip_locked=True)
+                )
+                .scalars()
+                .all()
+            )
+            for row in rows:
+                row.next_attempt_at = now + lease
+            return [PendingNotification(row.id, row.channel, row.sender_id, row.attempts) for row in rows]
 
     def waiting(self) -> int:
         """How many notifications no conversation has received yet (due now or waiting for a retry)."""

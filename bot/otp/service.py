@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import faults
 from bot.db.models import utc_now
+from bot.db.session import begin_write
 from bot.db.times import as_utc
 from bot.otp.models import OtpCode
 from bot.settings import MIN_SECRET_CHARACTERS, OtpConfig, Settings
@@ -116,17 +117,6 @@ def _minutes(seconds: int) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
-def _begin_write(session: Session) -> None:
-    """SQLite: take the write lock first (BEGIN IMMEDIATE), so that read-then-write cannot fail half-way.
-
-    In WAL mode a deferred transaction that has read, then writes after another connection committed, fails at
-    once with "database is locked"; an immediate one waits its turn (busy timeout) and reads the newest data.
-    Must be the first statement of the session's transaction.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("BEGIN IMMEDIATE"))
-
-
 def _lock_phone(session: Session, hashed: str) -> None:
     """PostgreSQL: one send_code per phone at a time across processes (transaction-level advisory lock)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -184,7 +174,7 @@ class OtpService:
         now = self._now()
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
         with self._send_lock, self._sessions() as session, session.begin():
-            _begin_write(session)
+            begin_write(session)
             _lock_phone(session, hashed)
             window = max(_HOUR, resend_after)
             recent = session.execute(
@@ -269,7 +259,7 @@ class OtpService:
         now = self._now()
         typed = clean_code(code)
         with self._sessions() as session, session.begin():
-            _begin_write(session)
+            begin_write(session)
             row = session.execute(
                 select(*_STATE)
                 .where(OtpCode.phone_hash == hashed)

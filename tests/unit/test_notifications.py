@@ -1,18 +1,20 @@
 """The outbox: in order, retried with backoff while Rasa is away, each message delivered exactly once."""
 
 import asyncio
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from bot.channels.queue import ChannelQueue
 from bot.db.models import Department, Dossier, Notification
-from bot.db.session import session_factory, upgrade_schema
+from bot.db.session import make_engine, session_factory, upgrade_schema
 from bot.notifications.delivery import EXTERNAL_INTENT, RasaDelivery
-from bot.notifications.outbox import Outbox, backoff
+from bot.notifications.outbox import CLAIM_LEASE, Outbox, backoff
 from bot.notifications.replies import said_in, update_message
 
 START = datetime(2026, 11, 20, 3, tzinfo=timezone.utc)
@@ -249,3 +251,47 @@ def test_when_rasa_comes_back_everything_waiting_goes_at_once(outbox):
 
     assert asyncio.run(scenario()) == 1
     assert last_error(sessions, first)[0] == 7
+
+
+def test_two_back_office_processes_never_claim_the_same_notification(outbox):
+    """Two delivery loops (each with its own connections, as two processes have) claim concurrently: every
+    notification is claimed once, and each conversation's in the order they were written."""
+    box, sessions, clock = outbox
+    written = {
+        sender: [notify(sessions, sender, f"{sender} {n}") for n in range(15)] for sender in ("alice", "bob")
+    }
+    url = str(sessions.kw["bind"].url)
+    claims: dict[str, list[int]] = {"one": [], "two": []}
+    in_order: list[int] = []  # every claim, as it happened
+    lock = threading.Lock()
+
+    def deliver(name: str) -> None:
+        own = Outbox(sessionmaker(bind=make_engine(url), future=True, expire_on_commit=False), clock)
+        for _ in range(200):
+            for claimed in own.claim(limit=5):
+                with lock:
+                    claims[name].append(claimed.id)
+                    in_order.append(claimed.id)
+                own.mark_delivered(claimed.id, claimed.sender_id)
+
+    threads = [threading.Thread(target=deliver, args=(name,)) for name in claims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = claims["one"] + claims["two"]
+    assert sorted(everything) == sorted(written["alice"] + written["bob"])  # all, none twice
+    assert claims["one"] and claims["two"]  # both took part
+    for ids in written.values():
+        assert [claimed for claimed in in_order if claimed in ids] == ids  # never overtaken
+    assert box.waiting() == 0
+
+
+def test_a_claim_held_by_a_dead_process_is_delivered_after_its_lease(outbox):
+    box, sessions, clock = outbox
+    first = notify(sessions, "alice", "Hồ sơ đã được tiếp nhận")
+    assert [claimed.id for claimed in box.claim()] == [first]  # then the process dies
+    other = Outbox(sessions, clock)
+    assert other.claim() == []  # held
+    clock.now += CLAIM_LEASE
+    assert [claimed.id for claimed in other.claim()] == [first]
