@@ -37,6 +37,7 @@ train: setup
 run: setup train .env
 	@set -a; source .env; set +a; \
 	$(PY) scripts/check_ports.py rasa=$${RASA_PORT:-5005} actions=$${ACTION_PORT:-5055} backoffice=$${DVC_BACKOFFICE_PORT:-8080} || exit 1; \
+	$(PY) -m backoffice migrate || exit 1; \
 	if [ -n "$${DVC_DEMO_PASSWORD:-}" ]; then $(PY) -m backoffice seed-demo || exit 1; \
 	else echo "DVC_DEMO_PASSWORD is not set in .env: the demo commune (officers, dossiers) is not seeded."; fi; \
 	echo ""; \

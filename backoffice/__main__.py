@@ -15,7 +15,7 @@ from aiohttp import web
 
 from backoffice import maintenance_cli
 from backoffice.app import create_app
-from bot.db.session import upgrade_schema
+from bot.db.session import SchemaNotMigratedError, prepare_schema, upgrade_schema
 from bot.officers.accounts import AccountError
 from bot.officers.password_policy import PasswordPolicy
 from bot.privacy.log_masking import install as mask_personal_data_in_logs
@@ -38,7 +38,11 @@ def serve(app_services: Services) -> int:
     mask_personal_data_in_logs()  # also on the handler just configured
     if _refused(settings):
         return 2
-    upgrade_schema(settings.database_url)
+    try:
+        prepare_schema(settings.database_url, settings.profile)
+    except SchemaNotMigratedError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         web.run_app(
             create_app(settings, app_services),
@@ -55,6 +59,16 @@ def serve(app_services: Services) -> int:
             )
             return 1
         raise
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    """`python -m backoffice migrate`: bring the database to this version's schema, once, under a lock
+    (several replicas or a repeated run wait, then find nothing to do)."""
+    if _refused(settings):
+        return 2
+    upgrade_schema(settings.database_url)
+    print("The database schema is at the newest revision.")
     return 0
 
 
@@ -86,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mask_personal_data_in_logs()
     arguments = list(sys.argv[1:] if argv is None else argv)
     settings = load_settings()  # the one read of the environment for this command
+    if arguments == ["migrate"]:
+        return migrate(settings)
     if arguments[:1] not in ([], ["retention"], ["misses"], ["seed-demo"]):
         from backoffice.cli import main as account_command
 

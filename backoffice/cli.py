@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
-from bot.db.session import session_factory, upgrade_schema
+from bot.db.session import SchemaNotMigratedError, prepare_schema, session_factory
 from bot.officers.accounts import ROLES, AccountError, Accounts, OfficerView
 from bot.officers.password_policy import PasswordPolicy
 from bot.settings import Settings, load_settings
@@ -197,10 +197,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         return exit_.code if isinstance(exit_.code, int) else 1
     try:
         settings = settings or load_settings()
-        upgrade_schema(settings.database_url)
+        prepare_schema(settings.database_url, settings.profile)
         policy = PasswordPolicy(min_length=settings.officers.min_password_length)
         print(args.handler(Accounts(session_factory(settings.database_url), password_policy=policy), args))
-    except (AccountError, CommandError) as error:
+    except (AccountError, CommandError, SchemaNotMigratedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, EOFError):

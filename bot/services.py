@@ -19,7 +19,7 @@ from bot.catalog.library import ProcedureLibrary, build_library
 from bot.catalog.misses import MissLog
 from bot.channels.queue import ChannelQueue
 from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts
-from bot.db.session import session_factory, upgrade_schema
+from bot.db.session import prepare_schema, session_factory
 from bot.dossiers.attachments import AttachmentStore
 from bot.dossiers.delivery import DeskInfo, ResultDelivery, ResultFiles
 from bot.dossiers.status_lookup import DossierStatusDesk
@@ -77,7 +77,7 @@ class Services:
 
     @cached_property
     def sessions(self) -> sessionmaker:
-        upgrade_schema(self.settings.database_url)  # idempotent: whichever process starts first creates it
+        prepare_schema(self.settings.database_url, self.settings.profile)
         return session_factory(self.settings.database_url)
 
     @cached_property
@@ -122,7 +122,7 @@ class Services:
 
     @cached_property
     def result_files(self) -> ResultFiles:
-        return ResultFiles(self.settings.var_dir / "results")
+        return ResultFiles(self.settings.files_dir / "results")
 
     @cached_property
     def result_delivery(self) -> ResultDelivery:
@@ -162,7 +162,7 @@ class Services:
 
     @cached_property
     def attachments(self) -> AttachmentStore:
-        return AttachmentStore(self.settings.var_dir / "attachments")
+        return AttachmentStore(self.settings.files_dir / "attachments")
 
     @cached_property
     def verified_contacts(self) -> VerifiedContacts:

@@ -314,6 +314,9 @@ class Settings:
     var_dir: Path
     home_level: str  # the catalogue level this deployment serves first when a question fits several
     verified_phone_minutes: int  # how long a phone verified by OTP stays verified in a conversation
+    # DVC_STORAGE_DIR: citizens' uploads and signed results (attachments/, results/). Every back-office and
+    # action server replica must see the same directory (a shared volume); default: the var directory.
+    storage_dir: Path | None = None
     # Worker threads of the action server (bot/actions/off_loop.py): turns that may wait on I/O at once.
     action_threads: int = 32
     sms: SmsSettings = SmsSettings()
@@ -347,6 +350,11 @@ class Settings:
     # DVC_CLOCK_OFFSET_FILE: the OTP clock runs ahead by the seconds written there (bot/offset_clock.py), so
     # that tests see a code expire without sleeping; only the test stack sets it.
     clock_offset_file: Path | None = None
+
+    @property
+    def files_dir(self) -> Path:
+        """Uploads and results: DVC_STORAGE_DIR (shared by every replica), else the var directory."""
+        return self.storage_dir or self.var_dir
 
 
 # Values published in this repository (.env.example, the demo, the development gateway): never secrets.
@@ -518,6 +526,7 @@ def load_settings() -> Settings:
         home_level=os.environ.get("DVC_HOME_LEVEL", "Cấp xã"),
         verified_phone_minutes=int(os.environ.get("DVC_VERIFIED_PHONE_MINUTES", "30")),
         action_threads=int(os.environ.get("DVC_ACTION_THREADS") or 32),
+        storage_dir=_optional_path("DVC_STORAGE_DIR"),
         sms=sms_settings(),
         otp=otp_config(),
         otp_secret=os.environ.get("DVC_OTP_SECRET", "").strip(),

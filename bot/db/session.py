@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PRODUCTION, PROJECT_ROOT
 
 
 def make_engine(database_url: str) -> Engine:
@@ -45,12 +46,46 @@ def session_factory(database_url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=make_engine(database_url), future=True, expire_on_commit=False)
 
 
-def upgrade_schema(database_url: str) -> None:
-    """Bring the database to the newest Alembic revision (creates it on first run)."""
-    from alembic import command
+class SchemaNotMigratedError(RuntimeError):
+    """The database is not at the newest schema revision (production servers do not migrate it)."""
+
+
+def _alembic_config(database_url: str) -> Any:
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade_schema(database_url: str) -> None:
+    """Bring the database to the newest Alembic revision (creates it on first run), under the migration
+    lock (migrations/env.py): run by `python -m backoffice migrate`, and in development on first use."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(database_url), "head")
+
+
+def schema_is_current(database_url: str) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(_alembic_config(database_url)).get_heads())
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads()) == heads
+    finally:
+        engine.dispose()
+
+
+def prepare_schema(database_url: str, profile: str) -> None:
+    """Development migrates on first use; production only checks, and says what to run."""
+    if profile != PRODUCTION:
+        upgrade_schema(database_url)
+    elif not schema_is_current(database_url):
+        raise SchemaNotMigratedError(
+            "the database schema is not at the newest revision: run `python -m backoffice migrate` "
+            "(once, before starting the servers of a new version)"
+        )

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from bot.settings import PRODUCTION, exit_if_refused, load_settings, refusals
+from bot.services import Services
+from bot.settings import exit_if_refused, load_settings, refusals
 from tests.unit.conftest import run_app
 
 PRODUCTION_ENV = {
@@ -81,10 +82,9 @@ def test_development_accepts_the_defaults(monkeypatch):
 
 
 def test_the_widget_routes_answer_only_the_listed_sites(blank_services):
-    settings = dataclasses.replace(
-        blank_services.settings, cors_origins=("https://tanphu.gov.vn",), profile=PRODUCTION
+    blank_services.settings = dataclasses.replace(
+        blank_services.settings, cors_origins=("https://tanphu.gov.vn",)
     )
-    blank_services.settings = settings
 
     async def scenario(client):
         answers = {}
@@ -103,3 +103,18 @@ def test_the_widget_routes_answer_only_the_listed_sites(blank_services):
     answers = run_app(blank_services, scenario)
     assert answers["https://tanphu.gov.vn"] == ("https://tanphu.gov.vn", "https://tanphu.gov.vn", 200)
     assert answers["https://elsewhere.example"] == (None, None, 200)  # the browser keeps the answer from it
+
+
+def test_replicas_with_their_own_var_directory_share_uploads_through_the_storage_directory(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DVC_STORAGE_DIR", str(tmp_path / "shared"))
+    replicas = []
+    for name in ("one", "two"):
+        settings = dataclasses.replace(load_settings(), var_dir=tmp_path / name)
+        replicas.append(Services(settings))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    saved = replicas[0].attachments.save("giay-khai-sinh.png", png)
+    found = replicas[1].attachments.get(saved.upload_id)
+    assert found is not None and found.filename == "giay-khai-sinh.png"
+    assert not (tmp_path / "one" / "attachments").exists()
