@@ -29,6 +29,7 @@ from backoffice.app_keys import (
 from backoffice.cors import cors_headers
 from backoffice.officer_pages import add_officer_pages
 from backoffice.officer_session import client_address
+from backoffice.operations_routes import add_operations_routes
 from backoffice.payment_routes import add_payment_routes
 from backoffice.pdf_responses import declaration_pdf, pdf_response
 from backoffice.statistics_routes import add_statistics_routes
@@ -356,6 +357,7 @@ def create_app(
     add_webchat_updates(app, app[SERVICES_KEY].outbox)
     add_api_routes(app)
     add_payment_routes(app, app[SERVICES_KEY])
+    add_operations_routes(app)
     if deliver_notifications:
         app.cleanup_ctx.append(notification_delivery)
         app.cleanup_ctx.append(housekeeping)

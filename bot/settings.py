@@ -333,6 +333,8 @@ class Settings:
     rasa_cors_origins: str = "*"
     demo_password: str = ""  # DVC_DEMO_PASSWORD: the demo commune's officers (python -m backoffice seed-demo)
     agency_code: str = DEMO_AGENCY_CODE  # DVC_AGENCY_CODE: first part of this commune's dossier codes
+    # The action server as the back-office's /readyz reaches it (ACTION_SERVER_URL, as endpoints*.yml).
+    action_server_url: str = "http://localhost:5055/webhook"
     rasa_auth_token: str = ""  # for Rasa's HTTP API (the back-office pushes dossier updates through it)
     notification_poll_seconds: float = 2.0  # how often undelivered notifications are retried at most
     telegram: TelegramSettings = TelegramSettings()
@@ -541,6 +543,8 @@ def load_settings() -> Settings:
         demo_password=os.environ.get("DVC_DEMO_PASSWORD", ""),
         agency_code=agency_code_from_env(),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
+        action_server_url=os.environ.get("ACTION_SERVER_URL")
+        or f"http://localhost:{os.environ.get('ACTION_PORT') or 5055}/webhook",
         notification_poll_seconds=float(os.environ.get("DVC_NOTIFICATION_POLL_SECONDS", "2")),
         telegram=TelegramSettings(
             bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),

@@ -45,6 +45,7 @@ class RasaDelivery:
         # Rounds over the outbox completed by `run` (shown on /healthz): a test waits for a few more rounds
         # to pass after a delivery to see that nothing is sent twice, rather than for some seconds.
         self.rounds = 0
+        self.failures = 0  # attempts that did not deliver (the monitoring's delivery failures)
 
     def wake(self) -> None:
         """Deliver now rather than at the next poll (called after an officer's action)."""
@@ -71,6 +72,7 @@ class RasaDelivery:
                 self.hub.publish(notification.channel, notification.sender_id, [notification.id])
                 continue
             error = error or "Rasa answered, but the action did not deliver the message (action server down?)"
+            self.failures += 1
             logger.warning("notification %s not delivered yet: %s", notification.id, error)
             await loop.run_in_executor(None, self.outbox.record_failure, notification.id, error)
         return delivered

@@ -116,6 +116,17 @@ def _moment(timestamp: float | None) -> datetime:
     return datetime.fromtimestamp(timestamp or 0, timezone.utc)
 
 
+# The assistant's answers when it did not understand (config.yml's core fallback, the NLU fallback's rule).
+FALLBACK_ACTIONS = ("action_default_fallback", "action_search_fallback")
+
+
+@dataclass(frozen=True)
+class ConversationActivity:
+    conversations: int
+    turns: int  # messages citizens wrote
+    fallbacks: int  # answers of "not understood"
+
+
 class ConversationStore:
     """Rasa's SQL tracker store (SQLite or PostgreSQL), at the SQLAlchemy URL `url`."""
 
@@ -135,6 +146,20 @@ class ConversationStore:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    def activity(self) -> ConversationActivity:
+        """Totals over every stored conversation (the monitoring's turns and fallbacks, all replicas)."""
+        engine = self._tables()
+        if engine is None:
+            return ConversationActivity(0, 0, 0)
+        user = func.count().filter(EVENTS.c.type_name == "user")
+        fallback = func.count().filter(
+            EVENTS.c.type_name == "action", EVENTS.c.action_name.in_(FALLBACK_ACTIONS)
+        )
+        query = select(func.count(func.distinct(EVENTS.c.sender_id)), user, fallback)
+        with engine.connect() as connection:
+            conversations, turns, fallbacks = connection.execute(query).one()
+        return ConversationActivity(conversations, turns, fallbacks)
 
     def idle_since(self, cutoff: datetime) -> list[str]:
         """The conversations whose last event is older than `cutoff`."""

@@ -11,10 +11,12 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
+from backoffice.app_keys import SETTINGS_KEY
 from backoffice.webchat_updates import StreamLimits, add_webchat_updates
 from bot.db.models import Dossier, Notification
 from bot.notifications.delivery import RasaDelivery
 from bot.notifications.hub import DeliveryHub
+from bot.settings import load_settings
 from tests.unit.test_notifications import FakeRasa, notify, outbox  # noqa: F401  (the outbox fixture)
 
 SENDER = "3f2b9c1e-0000-4000-8000-000000000001"
@@ -22,6 +24,7 @@ SENDER = "3f2b9c1e-0000-4000-8000-000000000001"
 
 async def fetch(box, query: str) -> tuple[int, dict]:
     app = web.Application()
+    app[SETTINGS_KEY] = load_settings()
     add_webchat_updates(app, box)
     async with TestClient(TestServer(app)) as client:
         response = await client.get(f"/webchat/updates?{query}")
@@ -75,6 +78,7 @@ def delivered(box, sessions, sender: str, text: str) -> int:
 @contextlib.asynccontextmanager
 async def serve(box, hub: DeliveryHub, limits: StreamLimits) -> AsyncIterator[TestClient]:
     app = web.Application()
+    app[SETTINGS_KEY] = load_settings()
     add_webchat_updates(app, box, hub, limits)
     async with TestClient(TestServer(app)) as client:
         yield client
