@@ -7,7 +7,6 @@ period (bot/privacy/retention.py); any other arguments are account commands (bac
 from __future__ import annotations
 
 import errno
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +15,7 @@ from aiohttp import web
 from backoffice import maintenance_cli
 from backoffice.app import create_app
 from bot.db.session import SchemaNotMigratedError, prepare_schema, upgrade_schema
+from bot.log_format import configure_logging
 from bot.officers.accounts import AccountError
 from bot.officers.password_policy import PasswordPolicy
 from bot.privacy.log_masking import install as mask_personal_data_in_logs
@@ -34,7 +34,7 @@ def _refused(settings: Settings) -> bool:
 
 def serve(app_services: Services) -> int:
     settings = app_services.settings
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     mask_personal_data_in_logs()  # also on the handler just configured
     if _refused(settings):
         return 2

@@ -344,6 +344,7 @@ class Settings:
     profile: str = DEVELOPMENT  # DVC_PROFILE: development | production
     privacy: PrivacySettings = PrivacySettings()
     log_level: str = "INFO"  # DVC_LOG_LEVEL: the back-office's (Rasa's: LOG_LEVEL or --debug)
+    log_format: str = "text"  # DVC_LOG_FORMAT: text, or json (one object per line) for a log collector
     officers: OfficerSecuritySettings = OfficerSecuritySettings()
     citizen_limits: CitizenLimits = CitizenLimits()
     chat_limits: ChatLimits = ChatLimits()
@@ -570,6 +571,7 @@ def load_settings() -> Settings:
             var_dir, os.environ.get("DVC_PROFILE", DEVELOPMENT).strip().lower() or DEVELOPMENT
         ),
         log_level=(os.environ.get("DVC_LOG_LEVEL") or "INFO").strip().upper(),
+        log_format="json" if os.environ.get("DVC_LOG_FORMAT", "").strip().lower() == "json" else "text",
         officers=officer_security_settings(),
         citizen_limits=citizen_limits(),
         chat_limits=chat_limits(),
