@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()  # the one read of the environment for this command
     if arguments == ["migrate"]:
         return migrate(settings)
-    if arguments[:1] not in ([], ["retention"], ["misses"], ["seed-demo"]):
+    if arguments[:1] not in ([], ["retention"], ["misses"], ["seed-demo"], ["backup"], ["restore"]):
         from backoffice.cli import main as account_command
 
         return account_command(arguments, settings)
@@ -113,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return maintenance_cli.retention(app_services, arguments[1:])
     if arguments[:1] == ["misses"]:
         return maintenance_cli.missed_questions(app_services, arguments[1:])
+    if arguments[:1] == ["backup"]:
+        return maintenance_cli.backup_command(app_services, arguments[1:])
+    if arguments[:1] == ["restore"]:
+        return maintenance_cli.restore_command(app_services, arguments[1:])
     return seed_demo_command(app_services)
 
 

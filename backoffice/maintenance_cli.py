@@ -1,10 +1,13 @@
-"""The maintenance commands of `python -m backoffice`: the retention job and the search's missed questions."""
+"""The maintenance commands of `python -m backoffice`: retention, the search's missed questions, backup."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from bot.backup import BackupError, backup, restore
 from bot.services import Services
 
 
@@ -45,4 +48,44 @@ def missed_questions(app: Services, argv: Sequence[str]) -> int:
     for summary in misses:
         picks = ", ".join(f"{code} ×{count}" for code, count in summary.picked) or "nothing picked"
         print(f"{summary.count:>5}  [{summary.outcome}]  {summary.question}\n       picked: {picks}")
+    return 0
+
+
+def backup_command(app: Services, argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m backoffice backup",
+        description="Copy both databases, the uploads and results, the commune's procedures and the "
+        "generated OTP secret into a new dated folder (the servers may keep running).",
+    )
+    parser.add_argument("directory", nargs="?", default=str(app.settings.var_dir / "backups"))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    try:
+        folder = backup(app.settings, Path(args.directory))
+    except BackupError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {folder}")
+    return 0
+
+
+def restore_command(app: Services, argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m backoffice restore",
+        description="Put a backup folder back (stop the servers first). Every file is checked before "
+        "anything is changed.",
+    )
+    parser.add_argument("folder")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    try:
+        restore(app.settings, Path(args.folder))
+    except BackupError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    print(f"Restored {args.folder}. Start the servers again.")
     return 0
