@@ -8,11 +8,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test soak setup train bench eval catalog lint format lock clean help
+.PHONY: run run-cluster stop-cluster test soak setup train bench eval catalog lint format lock clean help
 SHARED_CATALOG ?= ../shared/data/tthc_catalog.jsonl.gz
 
 help:
 	@echo "make run    - set up, train if needed, start Rasa (:5005), actions (:5055), back-office (:8080)"
+	@echo "make run-cluster  - PostgreSQL, Redis, 2 Rasa + 2 action servers + 2 back-offices behind nginx (:8088)"
+	@echo "make stop-cluster - stop what make run-cluster started"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make soak   - hostile input, faults and log scan run long; prints lost/duplicated/5xx/personal-data counts"
 	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
@@ -51,6 +53,12 @@ run: setup train .env
 	echo "  Stop everything with Ctrl-C."; \
 	echo ""; \
 	exec $(VENV)/bin/honcho start -f Procfile -e /dev/null
+
+run-cluster: setup train
+	@scripts/cluster.sh start
+
+stop-cluster:
+	@scripts/cluster.sh stop
 
 test: setup train
 	@scripts/ensure_chromium.sh
