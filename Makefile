@@ -8,13 +8,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run run-cluster stop-cluster test soak setup train bench eval catalog lint format lock clean help
+.PHONY: run run-cluster stop-cluster load test soak setup train bench eval catalog lint format lock clean help
 SHARED_CATALOG ?= ../shared/data/tthc_catalog.jsonl.gz
 
 help:
 	@echo "make run    - set up, train if needed, start Rasa (:5005), actions (:5055), back-office (:8080)"
 	@echo "make run-cluster  - PostgreSQL, Redis, 2 Rasa + 2 action servers + 2 back-offices behind nginx (:8088)"
 	@echo "make stop-cluster - stop what make run-cluster started"
+	@echo "make load   - the cluster under LOAD_CITIZENS simulated citizens (default 300), with correctness checks"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make soak   - hostile input, faults and log scan run long; prints lost/duplicated/5xx/personal-data counts"
 	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
@@ -59,6 +60,15 @@ run-cluster: setup train
 
 stop-cluster:
 	@scripts/cluster.sh stop
+
+# The cluster with the per-address limits lifted (every simulated citizen writes from 127.0.0.1).
+LOAD_CITIZENS ?= 300
+LOAD_CONCURRENCY ?= 50
+load: setup train
+	@export DVC_CHAT_RATE_PER_ADDRESS=1000000 DVC_CHAT_RATE_PER_CONVERSATION=1000000 \
+	  DVC_NGINX_CHAT_RATE=100000r/s DVC_NGINX_CHAT_BURST=100000; \
+	scripts/cluster.sh start && scripts/cluster.sh load --citizens $(LOAD_CITIZENS) \
+	  --concurrency $(LOAD_CONCURRENCY); status=$$?; scripts/cluster.sh stop; exit $$status
 
 test: setup train
 	@scripts/ensure_chromium.sh

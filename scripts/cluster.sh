@@ -2,6 +2,7 @@
 # The cluster profile on one machine: PostgreSQL (tracker store and back-office database), Redis (Rasa's lock
 # store), 2 Rasa servers, 2 action servers and 2 back-office processes behind nginx on one public port.
 #   scripts/cluster.sh start   (make run-cluster)    scripts/cluster.sh stop   (make stop-cluster)
+#   scripts/cluster.sh load --citizens 300 --concurrency 50   (make load: the load generator against it)
 # Everything is configured through environment variables (defaults below, .env overrides them); the
 # PostgreSQL server is Debian's (its `main` cluster), Redis and nginx run as private instances under
 # var/cluster. Nothing here is home-made: Rasa's SQL tracker store and RedisLockStore, nginx's upstreams.
@@ -22,6 +23,7 @@ REPLICAS=${DVC_CLUSTER_RASA_REPLICAS:-2}
 PG_HOST=${DVC_CLUSTER_PG_HOST:-127.0.0.1} PG_PORT=${DVC_CLUSTER_PG_PORT:-5432}
 PG_USER=${DVC_CLUSTER_PG_USER:-dvc}
 PG_PASSWORD=${DVC_CLUSTER_PG_PASSWORD:-dvc-cluster-local}
+DB=${DVC_CLUSTER_DB:-dvc}  # the back-office database; Rasa's conversations go to ${DB}_tracker
 REDIS_PORT=${DVC_CLUSTER_REDIS_PORT:-6389}
 RUN=$CLUSTER_DIR/run
 VENV_BIN=$ROOT/.venv/bin
@@ -52,23 +54,24 @@ start_postgresql() {
   for _ in $(seq 60); do as_postgres "psql -qtAc 'select 1'" >/dev/null 2>&1 && break; sleep 0.5; done
   as_postgres "psql -qtAc \"select 1 from pg_roles where rolname='$PG_USER'\"" | grep -q 1 ||
     as_postgres "psql -qc \"create role $PG_USER login password '$PG_PASSWORD'\""
-  for db in dvc dvc_tracker; do
+  for db in "$DB" "${DB}_tracker"; do
     as_postgres "psql -qtAc \"select 1 from pg_database where datname='$db'\"" | grep -q 1 ||
       as_postgres "createdb -O $PG_USER $db"
   done
 }
 
 export_environment() {
-  export DATABASE_URL="postgresql://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/dvc"
-  export DVC_TRACKER_DB_URL="postgresql://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/dvc_tracker"
-  export TRACKER_DB_HOST=$PG_HOST TRACKER_DB_PORT=$PG_PORT TRACKER_DB_NAME=dvc_tracker
+  export DATABASE_URL="postgresql://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/$DB"
+  export DVC_TRACKER_DB_URL="postgresql://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/${DB}_tracker"
+  export TRACKER_DB_HOST=$PG_HOST TRACKER_DB_PORT=$PG_PORT TRACKER_DB_NAME=${DB}_tracker
   export TRACKER_DB_USER=$PG_USER TRACKER_DB_PASSWORD=$PG_PASSWORD
   export REDIS_HOST=127.0.0.1 REDIS_PORT
   export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_LB_PORT/webhook"
   export DVC_RASA_URL="http://127.0.0.1:$RASA_LB_PORT"  # any replica: the Redis lock store orders turns
   export DVC_RASA_PUBLIC_URL=${DVC_RASA_PUBLIC_URL:-http://localhost:$CLUSTER_PORT}
   export DVC_BACKOFFICE_PUBLIC_URL=${DVC_BACKOFFICE_PUBLIC_URL:-http://localhost:$CLUSTER_PORT}
-  export DVC_STORAGE_DIR=${DVC_STORAGE_DIR:-$ROOT/var/cluster/storage}
+  export DVC_STORAGE_DIR=${DVC_STORAGE_DIR:-$CLUSTER_DIR/storage}
+  export DVC_VAR_DIR=${DVC_VAR_DIR:-$ROOT/var}  # the SMS outbox in development: $DVC_VAR_DIR/sms_outbox.jsonl
   export DVC_TRUST_PROXY=1 SANIC_PROXIES_COUNT=1  # the client's address is the one nginx saw
   export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(cat "$CLUSTER_DIR/rasa_token")}
   export DVC_OTP_SECRET=${DVC_OTP_SECRET:-$(cat "$CLUSTER_DIR/otp_secret")}
@@ -116,6 +119,11 @@ start() {
     port_var=BACKOFFICE_PORT_$i
     DVC_BACKOFFICE_PORT=${!port_var} DVC_BACKOFFICE_HOST=127.0.0.1 spawn "backoffice-$i" "$VENV_BIN/python" -m backoffice
   done
+  # nginx's workers (www-data when started as root) write large bodies to temporary files: a directory they
+  # can reach, whatever the permissions above CLUSTER_DIR.
+  export NGINX_USER=www-data NGINX_TEMP=${DVC_NGINX_TEMP_DIR:-/tmp/dvc-nginx-$CLUSTER_PORT}
+  mkdir -p "$NGINX_TEMP"
+  if [ "$(id -u)" = 0 ]; then chown www-data "$NGINX_TEMP"; else NGINX_USER=$(id -un); fi
   local template=deploy/nginx/dvc-cluster.conf.template
   if [ "$REPLICAS" = 1 ]; then  # one Rasa replica: the upstream names it alone
     sed 's/ server 127.0.0.1:${RASA_PORT_2};//' "$template" >"$CLUSTER_DIR/nginx.template"
@@ -123,7 +131,7 @@ start() {
   fi
   envsubst '${CLUSTER_DIR} ${CLUSTER_PORT} ${RASA_PORT_1} ${RASA_PORT_2} ${ACTION_PORT_1} ${ACTION_PORT_2}
     ${ACTIONS_LB_PORT} ${RASA_LB_PORT} ${BACKOFFICE_PORT_1} ${BACKOFFICE_PORT_2} ${NGINX_CHAT_RATE} ${NGINX_CHAT_BURST}
-    ${NGINX_LOGIN_RATE}' <"$template" >"$CLUSTER_DIR/nginx.conf"
+    ${NGINX_LOGIN_RATE} ${NGINX_USER} ${NGINX_TEMP}' <"$template" >"$CLUSTER_DIR/nginx.conf"
   /usr/sbin/nginx -t -q -c "$CLUSTER_DIR/nginx.conf" -p "$CLUSTER_DIR"
   /usr/sbin/nginx -c "$CLUSTER_DIR/nginx.conf" -p "$CLUSTER_DIR"
   for i in 1 2; do
@@ -135,7 +143,7 @@ start() {
   done
   wait_for "backoffice-1" "http://127.0.0.1:$CLUSTER_PORT/readyz" 60
   echo "Cluster ready: http://localhost:$CLUSTER_PORT/ ($REPLICAS Rasa, 2 action servers, 2 back-office, nginx;"
-  echo "PostgreSQL $PG_HOST:$PG_PORT dvc and dvc_tracker, Redis 127.0.0.1:$REDIS_PORT). Logs: $CLUSTER_DIR"
+  echo "PostgreSQL $PG_HOST:$PG_PORT $DB and ${DB}_tracker, Redis 127.0.0.1:$REDIS_PORT). Logs: $CLUSTER_DIR"
 }
 
 stop() {
@@ -157,8 +165,17 @@ stop() {
   echo "Cluster stopped (PostgreSQL keeps running as a system service; its data stays)."
 }
 
-case "${1:-}" in
+load() {  # the load generator against the running cluster (make load)
+  export_environment
+  "$VENV_BIN/python" -m benchmarks.load --url "http://127.0.0.1:$CLUSTER_PORT" --database-url "$DATABASE_URL" \
+    --tracker-url "$DVC_TRACKER_DB_URL" --sms-outbox "$DVC_VAR_DIR/sms_outbox.jsonl" "$@"
+}
+
+command=${1:-}
+shift || true
+case "$command" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  load) load "$@" ;;
+  *) echo "usage: $0 start|stop|load [load generator options]" >&2; exit 2 ;;
 esac
