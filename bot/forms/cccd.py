@@ -119,7 +119,8 @@ def gender_century_digit(gender: str, birth_year: int) -> str:
 def describe_cccd(number: str) -> CccdInfo:
     """Read a 12-digit CCCD number. ValueError when it is not 12 digits or the province code is unknown."""
     if len(number) != CCCD_LENGTH or not number.isascii() or not number.isdigit():
-        raise ValueError(f"a CCCD number has exactly {CCCD_LENGTH} digits, got {number!r}")
+        # The number itself stays out of the message: an error may be logged, and a CCCD is personal data.
+        raise ValueError(f"a CCCD number has exactly {CCCD_LENGTH} digits (got {len(number)} characters)")
     code = number[:3]
     province = province_name(code)
     if province is None:

@@ -238,8 +238,9 @@ def test_describe_cccd_reads_gender_and_century(digit: str, gender: str, century
 
 @pytest.mark.parametrize("number", ["00120512345", "003205123456", "00120512345a"])
 def test_describe_cccd_refuses_malformed_numbers(number: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         describe_cccd(number)
+    assert number not in str(refused.value) and number[:9] not in str(refused.value)  # no personal data
 
 
 @pytest.mark.parametrize(
