@@ -17,6 +17,7 @@ from bot.db.times import as_utc
 from bot.otp.service import phone_hash
 
 Clock = Callable[[], datetime]
+UPDATE_ID_CHARS = ChannelUpdate.__table__.c.update_id.type.length  # 128
 TOKEN_PREFIX = "~"  # a button token never looks like a payload ("/intent…") or like typed words
 
 
@@ -32,6 +33,10 @@ class UpdateLog:
         self.clock = clock
 
     def first_time(self, channel: str, update_id: str) -> bool:
+        if (
+            len(update_id) > UPDATE_ID_CHARS
+        ):  # a platform's id longer than the column: its digest stands for it
+            update_id = "sha256:" + hashlib.sha256(update_id.encode("utf-8", "surrogatepass")).hexdigest()
         try:
             with self.session_factory() as session, session.begin():
                 session.add(ChannelUpdate(channel=channel, update_id=update_id, received_at=self.clock()))

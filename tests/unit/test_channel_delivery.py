@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from bot.channels.platform_tokens import PlatformTokens
 from bot.channels.queue import FAILED, HELD, PENDING, SENT, ChannelQueue
@@ -16,7 +17,7 @@ from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts, sh
 from bot.channels.sender import FAIL, HOLD, RETRY, ChannelSender, Outcome
 from bot.channels.sender import SENT as SENT_OUTCOME
 from bot.channels.zalo_client import TOKEN_NAME, ZaloClient, signature_ok
-from bot.db.models import ChannelMessage
+from bot.db.models import ChannelMessage, ChannelUpdate
 from bot.db.session import session_factory, upgrade_schema
 from bot.forms.definitions import load_forms
 from bot.forms.flow import OTP, SUMMARY, FormFlow, FormState
@@ -113,6 +114,16 @@ def test_each_update_is_processed_once_and_forgotten_after_a_day(sessions):
     assert log.first_time("zalo", "1001")  # another platform's ids are another space
     clock.now += timedelta(days=2)
     assert log.forget_older_than() == 2 and log.first_time("telegram", "1001")
+
+
+def test_an_update_id_longer_than_its_column_is_kept_by_its_digest(sessions):
+    log = UpdateLog(sessions, Clock())
+    long_id, other = "m" * 400, "m" * 399 + "n"
+    assert log.first_time("zalo", long_id) and not log.first_time("zalo", long_id)
+    assert log.first_time("zalo", other)
+    with sessions() as session:
+        stored = session.execute(select(ChannelUpdate.update_id)).scalars().all()
+    assert max(len(update_id) for update_id in stored) <= 128  # PostgreSQL would refuse a longer one
 
 
 def test_long_payloads_come_back_from_their_token(sessions):
