@@ -22,8 +22,8 @@ from bot.notifications.replies import update_reply
 
 OUTBOX_KEY = web.AppKey("webchat_outbox", Outbox)
 HUB_KEY = web.AppKey("webchat_hub", DeliveryHub)
-SENDER = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
-NUMBER = re.compile(r"^[0-9]{1,18}$")
+SENDER = re.compile(r"[A-Za-z0-9_.:-]{8,128}")  # whole strings only (fullmatch): no trailing newline
+NUMBER = re.compile(r"[0-9]{1,18}")
 WIDGET_CHANNEL = "rest"
 
 
@@ -60,7 +60,7 @@ def _bad_request(request: web.Request) -> web.Response:
 async def updates(request: web.Request) -> web.Response:
     sender = request.query.get("sender", "")
     after = request.query.get("after", "0")
-    if not SENDER.match(sender) or not NUMBER.match(after):
+    if not SENDER.fullmatch(sender) or not NUMBER.fullmatch(after):
         return _bad_request(request)
     messages = await asyncio.get_running_loop().run_in_executor(
         None, _messages, request.app[OUTBOX_KEY], sender, int(after)
@@ -77,7 +77,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     """The conversation's delivered updates after `after` (or Last-Event-ID), then each new one at once."""
     sender = request.query.get("sender", "")
     after, last_event = request.query.get("after", "0"), request.headers.get("Last-Event-ID", "0") or "0"
-    if not SENDER.match(sender) or not NUMBER.match(after) or not NUMBER.match(last_event):
+    if not SENDER.fullmatch(sender) or not NUMBER.fullmatch(after) or not NUMBER.fullmatch(last_event):
         return _bad_request(request)
     hub, limits, outbox = request.app[HUB_KEY], request.app[LIMITS_KEY], request.app[OUTBOX_KEY]
     if hub.subscribers(WIDGET_CHANNEL, sender) >= limits.per_sender:

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
 from backoffice.app_keys import SETTINGS_KEY
-from backoffice.webchat_updates import StreamLimits, add_webchat_updates
+from backoffice.webchat_updates import NUMBER, SENDER, StreamLimits, add_webchat_updates
 from bot.db.models import Dossier, Notification
 from bot.notifications.delivery import RasaDelivery
 from bot.notifications.hub import DeliveryHub
@@ -214,3 +214,8 @@ def test_the_delivery_loop_announces_each_delivery(conversations):
             await server.close()
 
     asyncio.run(scenario())
+
+
+def test_a_sender_or_number_with_a_trailing_newline_is_refused():
+    assert SENDER.fullmatch("conversation-1") and not SENDER.fullmatch("conversation-1\n")
+    assert NUMBER.fullmatch("12") and not NUMBER.fullmatch("12\n")
