@@ -11,8 +11,9 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
+from backoffice import webchat_updates
 from backoffice.app_keys import SETTINGS_KEY
-from backoffice.webchat_updates import NUMBER, SENDER, StreamLimits, add_webchat_updates
+from backoffice.webchat_updates import StreamLimits, add_webchat_updates
 from bot.db.models import Dossier, Notification
 from bot.notifications.delivery import RasaDelivery
 from bot.notifications.hub import DeliveryHub
@@ -217,5 +218,6 @@ def test_the_delivery_loop_announces_each_delivery(conversations):
 
 
 def test_a_sender_or_number_with_a_trailing_newline_is_refused():
-    assert SENDER.fullmatch("conversation-1") and not SENDER.fullmatch("conversation-1\n")
-    assert NUMBER.fullmatch("12") and not NUMBER.fullmatch("12\n")
+    pattern, number = webchat_updates.SENDER, webchat_updates.NUMBER
+    assert pattern.fullmatch("conversation-1") and not pattern.fullmatch("conversation-1\n")
+    assert number.fullmatch("12") and not number.fullmatch("12\n")
