@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run run-cluster stop-cluster load test soak setup train bench eval catalog lint format lock clean help
+.PHONY: run run-cluster stop-cluster load bench-profiles test soak setup train bench eval catalog lint format lock clean help
 SHARED_CATALOG ?= ../shared/data/tthc_catalog.jsonl.gz
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make soak   - hostile input, faults and log scan run long; prints lost/duplicated/5xx/personal-data counts"
 	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
+	@echo "make bench-profiles - embedded vs cluster (1 and 2 Rasa) at 10, 50, 100 conversations (docs/benchmarks/)"
 	@echo "make eval   - procedure search and chat accuracy on every question set vs peers (prints JSON)"
 	@echo "make catalog - re-import the national catalogue into data/catalog/procedures.jsonl.gz"
 	@echo "make lint   - ruff check and format check"
@@ -85,6 +86,9 @@ soak: setup train
 
 bench: setup train
 	@$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+bench-profiles: setup train
+	@$(PY) -m benchmarks.profiles
 
 eval: setup
 	@$(PY) -m eval.run --nlu

@@ -285,16 +285,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--max-seconds", type=float, default=600, help="no new citizen starts after this")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backoffice-url", help="where the officers' API is (default: --url, behind nginx)")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--tracker-url", required=True)
     parser.add_argument("--sms-outbox", required=True)
     args = parser.parse_args(argv)
-    if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+    hosts = {urlsplit(url).hostname for url in (args.url, args.backoffice_url or args.url)}
+    if not hosts <= {"127.0.0.1", "localhost", "::1"}:
         parser.error("the load generator only runs against this machine (loopback)")
     started = time.perf_counter()
     run = asyncio.run(drive(args))
     elapsed = time.perf_counter() - started
-    accepted = asyncio.run(officer_steps(args.url.rstrip("/"), args.database_url, run.submitted))
+    officers_url = (args.backoffice_url or args.url).rstrip("/")
+    accepted = asyncio.run(officer_steps(officers_url, args.database_url, run.submitted))
     verdict = checks(run, args, accepted)
     turns = sum(len(samples) for samples in run.latencies.values())
     report = {
