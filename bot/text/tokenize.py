@@ -77,7 +77,11 @@ def tokenize_normalized(normalized: NormalizedText, keep_apart: Iterable[int] = 
     training examples pass their entity boundaries so that an annotated entity is never half a word."""
     text = normalized.text
     boundaries = sorted(set(keep_apart))
-    syllables = [(match.start(), match.end()) for match in _SYLLABLE.finditer(text)]
+    # A combining mark standing alone (on a digit, from another script) is no word: it belongs to the
+    # character before it, already inside that word's span.
+    syllables = [
+        (match.start(), match.end()) for match in _SYLLABLE.finditer(text) if strip_diacritics(match.group())
+    ]
     compounds = iter(_compound_spans(text))
     compound = next(compounds, None)
 

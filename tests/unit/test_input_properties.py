@@ -403,6 +403,7 @@ def test_a_stray_combining_mark_does_not_shift_the_words_after_it():
 
 @given(text=any_text)
 @example(text="0\u0300")  # a mark NFC cannot put on a digit: both tokens cover the one cluster
+@example(text="00\u094d")  # a Devanagari virama after a digit was a token of its own, folded to nothing
 def test_tokens_point_at_what_the_citizen_typed(text):
     tokens = tokenize(text)
     shared = Counter((token.start, token.end) for token in tokens)
