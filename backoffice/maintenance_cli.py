@@ -11,6 +11,14 @@ from bot.backup import BackupError, backup, restore
 from bot.services import Services
 
 
+def parsed(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace | int:
+    """The arguments, or the exit code when argparse has answered itself (--help, a usage error)."""
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+
+
 def retention(app: Services, argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m backoffice retention",
@@ -18,10 +26,9 @@ def retention(app: Services, argv: Sequence[str]) -> int:
         "orphaned uploads (DVC_CHAT_RETENTION_DAYS, DVC_DOSSIER_RETENTION_YEARS, DVC_UPLOAD_GRACE_HOURS).",
     )
     parser.add_argument("--dry-run", action="store_true", help="count what would change, change nothing")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help, or a usage error already reported by argparse
-        return exit_.code if isinstance(exit_.code, int) else 1
+    args = parsed(parser, argv)
+    if isinstance(args, int):
+        return args
     report = app.retention.run(dry_run=args.dry_run)
     for line in report.lines():
         print(line)
@@ -36,10 +43,9 @@ def missed_questions(app: Services, argv: Sequence[str]) -> int:
     parser.add_argument("command", choices=["report"])
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--limit", type=int, default=30)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+    args = parsed(parser, argv)
+    if isinstance(args, int):
+        return args
     misses = app.misses.report(args.days, args.limit)
     if not misses:
         print(f"No missed questions in the last {args.days} days.")
@@ -58,10 +64,9 @@ def backup_command(app: Services, argv: Sequence[str]) -> int:
         "generated OTP secret into a new dated folder (the servers may keep running).",
     )
     parser.add_argument("directory", nargs="?", default=str(app.settings.var_dir / "backups"))
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+    args = parsed(parser, argv)
+    if isinstance(args, int):
+        return args
     try:
         folder = backup(app.settings, Path(args.directory))
     except BackupError as problem:
@@ -78,10 +83,9 @@ def restore_command(app: Services, argv: Sequence[str]) -> int:
         "anything is changed.",
     )
     parser.add_argument("folder")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+    args = parsed(parser, argv)
+    if isinstance(args, int):
+        return args
     try:
         restore(app.settings, Path(args.folder))
     except BackupError as problem:

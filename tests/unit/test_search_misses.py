@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from backoffice import maintenance_cli
 from bot.catalog import misses
 from bot.catalog.misses import MissLog
 from bot.text.masking import mask_personal
@@ -58,3 +59,12 @@ def test_the_report_groups_the_same_question_typed_with_or_without_diacritics(bl
     ]
     clock.now += timedelta(days=400)
     assert log.report() == [] and log.forget_older_than(365) == 3
+
+
+def test_the_operators_command_prints_the_report(blank_services, capsys):
+    blank_services.misses.record("rest", "1", "gia hạn visa", misses.NOT_FOUND)
+    blank_services.misses.record("rest", "2", "gia han visa", misses.NOT_FOUND)
+    assert maintenance_cli.missed_questions(blank_services, ["report", "--days", "7"]) == 0
+    printed = capsys.readouterr().out
+    assert "most frequent missed questions of the last 7 days" in printed and "    2  [not_found]" in printed
+    assert maintenance_cli.missed_questions(blank_services, ["nonsense"]) == 2  # argparse's usage error
