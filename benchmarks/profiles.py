@@ -25,6 +25,17 @@ LIFTED_LIMITS = {
 }
 
 
+def resident_mb(pid: int) -> float | None:
+    """The process's resident memory (VmRSS) in MB, or None when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
 def load(arguments: list[str], env: dict[str, str] | None = None) -> dict:
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.load", *arguments],
@@ -72,7 +83,7 @@ def embedded(citizens_per_slot: int) -> dict[int, dict]:
                     str(stack.sms_outbox),
                 ],
                 citizens_per_slot,
-            )
+            ) | {"rasa_rss_mb": resident_mb(stack.processes["rasa"].pid)}
         finally:
             stack.stop_all()
 
@@ -135,15 +146,19 @@ def markdown(report: dict) -> str:
         "| profile | concurrent | citizens | turns/s | p50 ms | p95 ms | errors | checks |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    memory = []
     for profile, results in report["profiles"].items():
+        memory.append(f"- {profile}: Rasa resident memory after the runs {results.get('rasa_rss_mb')} MB")
         for concurrency, result in results.items():
+            if not isinstance(concurrency, int):
+                continue
             turns = result["all_turns"]
             ok = "ok" if result["exit_code"] == 0 else "FAILED"
             lines.append(
                 f"| {profile} | {concurrency} | {result['citizens']} | {result['turns_per_second']} | "
                 f"{turns.get('p50_ms')} | {turns.get('p95_ms')} | {result['errors']} | {ok} |"
             )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *memory]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
