@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -86,10 +85,12 @@ def _pg_environment(url: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], environment: dict[str, str]) -> None:
+    """Run a PostgreSQL client tool with only the environment it needs (the password, never in argv)."""
+    program = shutil.which(command[0])
+    if program is None:
+        raise BackupError(f"{command[0]} is not installed (apt-get install postgresql-client)")
     try:
-        subprocess.run(command, check=True, capture_output=True, env={**os.environ, **environment})
-    except FileNotFoundError:
-        raise BackupError(f"{command[0]} is not installed (apt-get install postgresql-client)") from None
+        subprocess.run([program, *command[1:]], check=True, capture_output=True, env=environment)
     except subprocess.CalledProcessError as failed:
         raise BackupError(f"{command[0]} failed: {failed.stderr.decode(errors='replace').strip()}") from None
 
