@@ -129,7 +129,9 @@ def cluster(replicas: int, citizens_per_slot: int) -> dict[int, dict]:
                     f"  {concurrency} concurrent: {results[concurrency]['turns_per_second']} turns/s",
                     file=sys.stderr,
                 )
-            pids = [int((Path(directory) / "run" / f"rasa-{n}.pid").read_text()) for n in range(1, replicas + 1)]
+            pids = [
+                int((Path(directory) / "run" / f"rasa-{n}.pid").read_text()) for n in range(1, replicas + 1)
+            ]
             return results | {"rasa_rss_mb": [resident_mb(pid) for pid in pids]}
         finally:
             subprocess.run([script, "stop"], env=env, capture_output=True)
