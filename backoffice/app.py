@@ -14,9 +14,8 @@ from typing import Any
 
 import aiohttp_jinja2
 import jinja2
-from aiohttp import ClientSession, ClientTimeout, hdrs, web
+from aiohttp import hdrs, web
 from multidict import MultiDictProxy
-from sqlalchemy import text
 
 from backoffice.api import add_api_routes
 from backoffice.app_keys import (
@@ -29,13 +28,12 @@ from backoffice.app_keys import (
 from backoffice.cors import cors_headers
 from backoffice.officer_pages import add_officer_pages
 from backoffice.officer_session import client_address
-from backoffice.operations_routes import add_operations_routes
+from backoffice.operations_routes import add_operations_routes, answers, database_answers
 from backoffice.payment_routes import add_payment_routes
 from backoffice.pdf_responses import declaration_pdf, pdf_response
 from backoffice.statistics_routes import add_statistics_routes
 from backoffice.webchat_updates import HUB_KEY, add_webchat_updates
 from bot.channels.health import channel_health
-from bot.db.session import session_factory
 from bot.dossiers.attachments import MAX_BYTES, AttachmentRejectedError
 from bot.dossiers.submission import link_token_matches
 from bot.limits.rate import SlidingWindowLimiter
@@ -62,35 +60,16 @@ async def demo_page(request: web.Request) -> dict[str, str]:
     }
 
 
-def _database_ok(database_url: str) -> bool:
-    try:
-        with session_factory(database_url)() as session:
-            session.execute(text("SELECT 1"))
-        return True
-    except Exception:
-        logger.exception("database health check failed")
-        return False
-
-
-async def _rasa_ok(rasa_url: str) -> bool:
-    try:
-        async with (
-            ClientSession(timeout=ClientTimeout(total=3)) as client,
-            client.get(f"{rasa_url}/") as response,
-        ):
-            return response.status == 200
-    except (OSError, asyncio.TimeoutError):
-        return False
-
-
 async def health(request: web.Request) -> web.Response:
     """For the commune's IT staff and monitoring: 200 when the database answers, 503 otherwise."""
     settings = request.app[SETTINGS_KEY]
-    database_ok = await asyncio.get_running_loop().run_in_executor(None, _database_ok, settings.database_url)
+    database_ok = await asyncio.get_running_loop().run_in_executor(
+        None, database_answers, settings.database_url
+    )
     body = {
         "status": "ok" if database_ok else "degraded",
         "database": "ok" if database_ok else "unavailable",
-        "rasa": "ok" if await _rasa_ok(settings.rasa_internal_url) else "unavailable",
+        "rasa": "ok" if await answers(f"{settings.rasa_internal_url}/") else "unavailable",
     }
     if database_ok:
         app_services = request.app[SERVICES_KEY]

@@ -5,6 +5,7 @@ channels' detail) stays in app.py."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from aiohttp import ClientSession, ClientTimeout, web
 from prometheus_client import CollectorRegistry, generate_latest
@@ -13,20 +14,24 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from backoffice.app_keys import DELIVERY_KEY, SERVICES_KEY, SETTINGS_KEY
+from bot.db.session import session_factory
 from bot.monitoring import OperationsSnapshot, operations_snapshot
-from bot.services import Services
+
+logger = logging.getLogger(__name__)
 
 
-def _database_answers(app: Services) -> bool:
+def database_answers(database_url: str) -> bool:
     try:
-        with app.sessions() as session:
+        with session_factory(database_url)() as session:
             session.execute(text("SELECT 1"))
         return True
     except Exception:
+        logger.exception("database health check failed")
         return False
 
 
-async def _answers(url: str) -> bool:
+async def answers(url: str) -> bool:
+    """Whether a GET of `url` answers 200 within 3 s (Rasa's `/`, the action server's `/health`)."""
     try:
         async with (
             ClientSession(timeout=ClientTimeout(total=3)) as client,
@@ -39,11 +44,11 @@ async def _answers(url: str) -> bool:
 
 async def ready(request: web.Request) -> web.Response:
     """200 when the database, Rasa and the action server answer; 503 naming what does not."""
-    settings, app = request.app[SETTINGS_KEY], request.app[SERVICES_KEY]
+    settings = request.app[SETTINGS_KEY]
     database, rasa, actions = await asyncio.gather(
-        asyncio.get_running_loop().run_in_executor(None, _database_answers, app),
-        _answers(f"{settings.rasa_internal_url}/"),
-        _answers(f"{settings.action_server_url.removesuffix('/webhook')}/health"),
+        asyncio.get_running_loop().run_in_executor(None, database_answers, settings.database_url),
+        answers(f"{settings.rasa_internal_url}/"),
+        answers(f"{settings.action_server_url.removesuffix('/webhook')}/health"),
     )
     checks = {"database": database, "rasa": rasa, "action_server": actions}
     body = {name: "ok" if fine else "unavailable" for name, fine in checks.items()}
