@@ -18,7 +18,7 @@ help:
 	@echo "make load   - the cluster under LOAD_CITIZENS simulated citizens (default 300), with correctness checks"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make soak   - hostile input, faults and log scan run long; prints lost/duplicated/5xx/personal-data counts"
-	@echo "make bench  - measure training time, memory and REST latency (prints JSON)"
+	@echo "make bench  - training, memory, latency, the whitespace peer, a py-spy profile, growth (docs/benchmarks/)"
 	@echo "make bench-profiles - embedded vs cluster (1 and 2 Rasa) at 10, 50, 100 conversations (docs/benchmarks/)"
 	@echo "make eval   - procedure search and chat accuracy on every question set vs peers (prints JSON)"
 	@echo "make catalog - re-import the national catalogue into data/catalog/procedures.jsonl.gz"

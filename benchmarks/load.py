@@ -56,8 +56,13 @@ class Run:
     errors: list[str] = field(default_factory=list)
     sent: dict[str, list[str]] = field(default_factory=dict)  # sender -> messages, in order
     submitted: list[str] = field(default_factory=list)  # senders whose form reached the receipt
+    # Mean seconds a citizen takes to read a reply and type the next message (0: answer at once, saturating).
+    think_seconds: float = 0.0
+    pause: random.Random = field(default_factory=lambda: random.Random(11))
 
     async def say(self, client: aiohttp.ClientSession, sender: str, kind: str, message: str) -> str:
+        if self.think_seconds and sender in self.sent:
+            await asyncio.sleep(self.pause.uniform(0.5, 1.5) * self.think_seconds)
         self.sent.setdefault(sender, []).append(message)
         started = time.perf_counter()
         try:
@@ -259,7 +264,7 @@ def checks(run: Run, args: argparse.Namespace, accepted: list[str]) -> dict[str,
 
 
 async def drive(args: argparse.Namespace) -> Run:
-    run = Run(args.url.rstrip("/"), Path(args.sms_outbox))
+    run = Run(args.url.rstrip("/"), Path(args.sms_outbox), think_seconds=args.think_seconds)
     limit = asyncio.Semaphore(args.concurrency)
     prefix = f"load-{int(time.time())}-{random.randrange(10**6):06d}"
     timeout = aiohttp.ClientTimeout(total=120)
@@ -285,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--max-seconds", type=float, default=600, help="no new citizen starts after this")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--think-seconds",
+        type=float,
+        default=0.0,
+        help="mean pause before each citizen's next message (0: none, every conversation always waiting)",
+    )
     parser.add_argument("--backoffice-url", help="where the officers' API is (default: --url, behind nginx)")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--tracker-url", required=True)
@@ -303,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "citizens": len(run.sent),
         "concurrency": args.concurrency,
+        "think_seconds": args.think_seconds,
         "seconds": round(elapsed, 1),
         "turns_per_second": round(turns / elapsed, 2) if elapsed else 0,
         "by_kind": {kind: percentiles(samples) for kind, samples in sorted(run.latencies.items())},

@@ -1,7 +1,10 @@
-"""Benchmark: training time, resident memory of each service after start-up, REST latency, the officers'
-workflow (API and notification delivery).
+"""Benchmark (`make bench`): search latency, cold training time by component, each service's memory after
+start-up, REST latency, the officers' workflow (API and notification delivery), the channels' webhooks and
+VNPay's IPN; then our pipeline against the whitespace peer (benchmarks/peers.py), a py-spy profile of 20
+concurrent conversations (benchmarks/latency_profile.py) and the cost of growth (benchmarks/growth.py).
+Writes docs/benchmarks/bench-<date>.json, .md and growth-<date>.png (benchmarks/report.py).
 
-Usage: python -m benchmarks.run [--skip-training]   (make bench)
+Usage: python -m benchmarks.run [--skip PART ...]
 """
 
 from __future__ import annotations
@@ -9,26 +12,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
+import platform
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import func, select
 
 from benchmarks.channels import telegram_webhook, zalo_webhook
+from benchmarks.growth import component_seconds, growth
+from benchmarks.latency_profile import profile_under_load
+from benchmarks.measure import one_turn, percentiles, resident_mb
 from benchmarks.payments import ipn_latency
+from benchmarks.peers import compare
+from benchmarks.report import write
+from benchmarks.synthetic import SyntheticVectors, synthetic_catalogue, synthetic_situations
 from bot.catalog.model import Procedure
 from bot.catalog.outside import default_topics
 from bot.catalog.ranking import ProcedureRanker
 from bot.catalog.search import Lexicon, ProcedureSearch
-from bot.catalog.semantic import DIMENSIONS, Embedder, VectorCache, text_key
+from bot.catalog.semantic import Embedder, VectorCache
 from bot.catalog.situations import SituationData, default_situations
 from bot.catalog.store import read_catalog
 from bot.db.models import Dossier, Notification
@@ -40,7 +48,7 @@ from bot.settings import load_settings
 from devtools.fakes import channel_env
 from devtools.fakes.telegram_bot_api import FakeTelegram
 from devtools.fakes.zalo_oa_api import FakeZalo
-from devtools.services import Ports, Services, post_json
+from devtools.services import MODEL, ROOT, Ports, Services, post_json
 from devtools.train import train
 from eval.run import load_questions
 
@@ -50,49 +58,15 @@ TURNS_PER_SENDER_SEQUENTIAL = 10  # a fresh sender every 10 turns, as real conve
 BENCH_PASSWORD = "bench-password-2026"
 
 
-def percentiles(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    cut = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {
-        "count": len(ordered),
-        "p50_ms": round(cut[49], 1),
-        "p95_ms": round(cut[94], 1),
-        "p99_ms": round(cut[98], 1),
-        "max_ms": round(ordered[-1], 1),
-    }
-
-
-def resident_mb(pid: int) -> float:
-    """VmRSS of a process and its descendants, in MiB."""
-    total_kb = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total_kb += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (FileNotFoundError, StopIteration):
-            continue
-        pending.extend(int(child) for child in children)
-    return round(total_kb / 1024, 1)
-
-
-def one_turn(rasa_url: str, sender: str, message: str) -> float:
-    started = time.perf_counter()
-    replies = post_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
-    elapsed = (time.perf_counter() - started) * 1000
-    if not replies:
-        raise RuntimeError(f"no reply to {message!r}")
-    return elapsed
-
-
-def measure_training() -> dict[str, float]:
+def measure_training(log_dir: Path) -> dict[str, object]:
+    """A cold training run (not Rasa's component cache), timed in all and by component."""
+    log = log_dir / "training.log"
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, RASA_CACHE_DIRECTORY=cache)  # a cold train, not Rasa's component cache
+        env = dict(os.environ, RASA_CACHE_DIRECTORY=cache)
         started = time.perf_counter()
-        train(Path(out), env=env)
-        return {"seconds": round(time.perf_counter() - started, 1)}
+        train(Path(out), env=env, log=log)
+        seconds = round(time.perf_counter() - started, 1)
+    return {"seconds": seconds, "component_seconds": component_seconds(log.read_text(encoding="utf-8"))}
 
 
 def search_latency() -> dict[str, object]:
@@ -149,52 +123,6 @@ def search_latency() -> dict[str, object]:
             lambda: ranker(synthetic, synthetic_data, SyntheticVectors(known)), len(synthetic)
         ),
     }
-
-
-class SyntheticVectors(VectorCache):
-    """The real vectors of texts already embedded; for the synthetic catalogue's new names, fixed random unit
-    vectors (embedding 26,000 made-up names would take half an hour and measure nothing more: the search
-    multiplies whatever vectors it holds)."""
-
-    def __init__(self, known: VectorCache) -> None:
-        super().__init__(known.path.parent, known.embedder)
-        self._known = known._stored()
-
-    def vectors(self, texts):
-        random = np.random.default_rng(0)
-        rows = []
-        for text in texts:
-            vector = self._known.get(text_key(text))
-            if vector is None:
-                vector = random.standard_normal(DIMENSIONS).astype(np.float32)
-                vector /= np.linalg.norm(vector)
-            rows.append(np.asarray(vector, dtype=np.float32))
-        return np.stack(rows)
-
-
-def synthetic_situations(situations: SituationData, copies: int) -> SituationData:
-    """The situation wordings of each synthetic copy of a procedure (as synthetic_catalogue names them)."""
-    entries = tuple(
-        replace(entry, code=f"{entry.code}-{copy}")
-        for copy in range(copies)
-        for entry in situations.procedures
-    )
-    return SituationData(entries, ())
-
-
-def synthetic_catalogue(procedures: list[Procedure], copies: int) -> list[Procedure]:
-    """`copies` × the catalogue: each name again with words of another procedure's name mixed in, so the
-    vocabulary and the postings grow as a larger real catalogue's would."""
-    names = [procedure.name.split() for procedure in procedures]
-    synthetic = []
-    for copy in range(copies):
-        for index, procedure in enumerate(procedures):
-            donor = names[(index * 7 + copy * 13) % len(names)]
-            words = names[index] + donor[copy % 3 : copy % 3 + 3] if copy else names[index]
-            synthetic.append(
-                Procedure(f"{procedure.code}-{copy}", " ".join(words), procedure.portal_url, procedure.levels)
-            )
-    return synthetic
 
 
 def procedure_question_latency(services: Services) -> dict[str, float]:
@@ -319,18 +247,19 @@ def greeting_latency(services: Services) -> dict[str, dict[str, float]]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-training", action="store_true", help="do not time a cold training run")
-    args = parser.parse_args()
+def machine() -> dict[str, object]:
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024**2, 1),
+        "system": platform.platform(),
+        "python": platform.python_version(),
+    }
 
-    report: dict[str, object] = {"machine": {"cpus": os.cpu_count()}}
-    print("Measuring search latency...", file=sys.stderr, flush=True)
-    report["procedure_search"] = search_latency()
-    if not args.skip_training:
-        print("Timing a cold training run...", file=sys.stderr, flush=True)
-        report["training"] = measure_training()
 
+def services_latency(report: dict[str, object]) -> None:
+    """Start-up, memory and latency of the running stack: REST turns, a whole form, the officers' workflow,
+    the Telegram and Zalo webhooks and VNPay's IPN."""
     with tempfile.TemporaryDirectory() as var_dir, FakeTelegram() as telegram, FakeZalo() as zalo:
         services = Services(
             Ports.free(),
@@ -359,7 +288,41 @@ def main() -> int:
         finally:
             services.stop_all()
 
+
+PARTS = ("search", "training", "services", "peers", "profile", "growth")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip", nargs="*", default=[], choices=PARTS, help="parts not to measure")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks"), help="where the report goes")
+    args = parser.parse_args()
+    skip = set(args.skip)
+
+    report: dict[str, object] = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "machine": machine(),
+    }
+    work = ROOT / "var" / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    if "search" not in skip:
+        print("Measuring search latency...", file=sys.stderr, flush=True)
+        report["procedure_search"] = search_latency()
+    if "training" not in skip:
+        print("Timing a cold training run...", file=sys.stderr, flush=True)
+        report["training"] = measure_training(work)
+    if "services" not in skip:
+        services_latency(report)
+    if "peers" not in skip:
+        report["peers"] = compare(MODEL, work)
+    if "profile" not in skip:
+        print("Profiling 20 concurrent conversations with py-spy...", file=sys.stderr, flush=True)
+        report["latency_profile"] = profile_under_load(work)
+    if "growth" not in skip:
+        report["growth"] = growth(work)
+    page = write(report, Path(args.out))
     print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"Report: {page}", file=sys.stderr)
     return 0
 
 

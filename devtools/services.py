@@ -43,6 +43,7 @@ class Services:
     # The crash tests' fault points (bot/faults.py) can be armed with `arm` (DVC_FAULT_FILE is set).
     fault_injection: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    model: Path = MODEL  # the trained Rasa model the server loads (the benchmarks' peers load their own)
 
     @property
     def rasa_url(self) -> str:
@@ -117,7 +118,7 @@ class Services:
                 str(VENV_BIN / "rasa"),
                 "run",
                 "--model",
-                str(MODEL),
+                str(self.model),
                 "--endpoints",
                 str(self._endpoints_file()),
                 "--credentials",

@@ -30,12 +30,19 @@ def inputs_hash() -> str:
     return digest.hexdigest()
 
 
-def train(out_dir: Path, model_name: str = "dvc", env: dict[str, str] | None = None) -> None:
+def train(
+    out_dir: Path,
+    model_name: str = "dvc",
+    env: dict[str, str] | None = None,
+    config: Path = ROOT / "config.yml",
+    log: Path | None = None,
+) -> None:
+    """Train a model; Rasa's output goes to stderr, or to `log` (whose timestamps time each component)."""
     command = [
         str(RASA),
         "train",
         "--config",
-        "config.yml",
+        str(config),
         "--domain",
         "domain.yml",
         "--data",
@@ -45,7 +52,11 @@ def train(out_dir: Path, model_name: str = "dvc", env: dict[str, str] | None = N
         "--fixed-model-name",
         model_name,
     ]
-    subprocess.run(command, cwd=ROOT, check=True, env=env, stdout=sys.stderr)  # stdout: results only
+    if log is None:
+        subprocess.run(command, cwd=ROOT, check=True, env=env, stdout=sys.stderr)  # stdout: results only
+        return
+    with log.open("w", encoding="utf-8") as output:
+        subprocess.run(command, cwd=ROOT, check=True, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def main() -> int:
