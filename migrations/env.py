@@ -10,6 +10,7 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy import text
 
+import bot.handover.models
 import bot.otp.models  # noqa: F401
 from bot.db.models import Base
 from bot.db.session import make_engine

@@ -139,7 +139,8 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id = Column(Integer, primary_key=True)
-    dossier_id = Column(Integer, ForeignKey("dossiers.id"), nullable=False, index=True)
+    # None for an officer's message in a live chat (bot/handover): a conversation's message, not a dossier's.
+    dossier_id = Column(Integer, ForeignKey("dossiers.id"), index=True)
     channel = Column(String(32), nullable=False)
     sender_id = Column(String(128), nullable=False)
     text = Column(Text, nullable=False)
