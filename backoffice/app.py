@@ -26,6 +26,7 @@ from backoffice.app_keys import (
     UPLOAD_LIMITER_KEY,
 )
 from backoffice.cors import cors_headers
+from backoffice.handover_pages import add_handover_pages
 from backoffice.officer_pages import add_officer_pages
 from backoffice.officer_session import client_address
 from backoffice.operations_routes import add_operations_routes, answers, database_answers
@@ -333,6 +334,7 @@ def create_app(
     app.router.add_static("/static/webchat/", WEBCHAT_STATIC, name="webchat")
     add_statistics_routes(app, public_statistics(app[SERVICES_KEY], settings))
     add_officer_pages(app)
+    add_handover_pages(app)
     add_webchat_updates(app, app[SERVICES_KEY].outbox)
     add_api_routes(app)
     add_payment_routes(app, app[SERVICES_KEY])

@@ -25,6 +25,8 @@ from bot.dossiers.delivery import DeskInfo, ResultDelivery, ResultFiles
 from bot.dossiers.status_lookup import DossierStatusDesk
 from bot.dossiers.submission import DossierService, link_token
 from bot.forms.definitions import FormSpec, load_forms
+from bot.handover.desk import HandoverDesk
+from bot.handover.office_hours import OfficeHours, parse_sessions
 from bot.notifications.outbox import Outbox
 from bot.officers.accounts import Accounts
 from bot.officers.audit import AuditLog
@@ -87,6 +89,25 @@ class Services:
     @cached_property
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(self.settings.extra_days_off, self.settings.extra_working_days)
+
+    @cached_property
+    def office_hours(self) -> OfficeHours:
+        handover = self.settings.handover
+        try:
+            weekdays = parse_sessions(handover.weekday_sessions)
+            saturdays = parse_sessions(handover.saturday_sessions)
+        except ValueError as error:
+            raise ValueError(f"DVC_OFFICE_HOURS / DVC_OFFICE_SATURDAY: {error}") from None
+        return OfficeHours(weekdays, saturdays, self.calendar)
+
+    @cached_property
+    def handover_desk(self) -> HandoverDesk:
+        return HandoverDesk(
+            self.sessions,
+            self.office_hours,
+            clock=clock_for(self.settings),
+            default_handling_minutes=self.settings.handover.default_handling_minutes,
+        )
 
     @cached_property
     def otp(self) -> OtpService:

@@ -136,6 +136,17 @@ class ChatLimits:
 
 
 @dataclass(frozen=True)
+class HandoverSettings:
+    """Office hours and the live chat with an officer (bot/handover). Sessions are "HH:MM-HH:MM,..." on the
+    commune's clock; holidays, Tết and DVC_EXTRA_DAYS_OFF close them, DVC_EXTRA_WORKING_DAYS open them."""
+
+    weekday_sessions: str = "07:30-11:30,13:30-17:00"  # DVC_OFFICE_HOURS
+    saturday_sessions: str = ""  # DVC_OFFICE_SATURDAY: "07:30-11:30" where Saturday mornings are worked
+    # The estimated wait before any chat has been handled (then: the median of the last chats).
+    default_handling_minutes: int = 5  # DVC_HANDOVER_MINUTES
+
+
+@dataclass(frozen=True)
 class CitizenLimits:
     """What one client may do on the back-office: uploads per address on the citizens' routes, and how long
     any request's body may take to arrive."""
@@ -348,6 +359,7 @@ class Settings:
     officers: OfficerSecuritySettings = OfficerSecuritySettings()
     citizen_limits: CitizenLimits = CitizenLimits()
     chat_limits: ChatLimits = ChatLimits()
+    handover: HandoverSettings = HandoverSettings()
     # DVC_FAULT_FILE: arms the crash tests' fault points (bot/faults.py); only the test stack sets it.
     fault_file: Path | None = None
     # DVC_CLOCK_OFFSET_FILE: the OTP clock runs ahead by the seconds written there (bot/offset_clock.py), so
@@ -575,6 +587,11 @@ def load_settings() -> Settings:
         officers=officer_security_settings(),
         citizen_limits=citizen_limits(),
         chat_limits=chat_limits(),
+        handover=HandoverSettings(
+            weekday_sessions=os.environ.get("DVC_OFFICE_HOURS", HandoverSettings.weekday_sessions),
+            saturday_sessions=os.environ.get("DVC_OFFICE_SATURDAY", ""),
+            default_handling_minutes=int(os.environ.get("DVC_HANDOVER_MINUTES") or 5),
+        ),
         fault_file=Path(fault) if (fault := os.environ.get("DVC_FAULT_FILE", "").strip()) else None,
         clock_offset_file=_optional_path("DVC_CLOCK_OFFSET_FILE"),
         zalo=ZaloSettings(

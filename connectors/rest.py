@@ -5,7 +5,8 @@ to the NLU, and nothing bounds how fast one conversation, or one address inventi
 write. Here a request is checked before Rasa sees it: the body (a JSON object with a `sender` and a text
 `message`), the message's length (a polite Vietnamese reply instead of an answer), then the rate per
 conversation and per client address (429 with Retry-After, and the same polite reply as the bot's message,
-which the widget shows)."""
+which the widget shows). While an officer holds the conversation (bot/handover), the message goes to the
+officer instead, and the bot says nothing."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.handover.desk import HandoverDesk
 from bot.limits.chat import ChatGuard
 from bot.services import services
 from bot.settings import ChatLimits
+from connectors.common import in_thread
 
 MAX_SENDER_CHARS = 128
 
@@ -30,11 +33,13 @@ class LimitedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> LimitedRestInput:
-        return cls(services().settings.chat_limits)
+        app = services()
+        return cls(app.settings.chat_limits, app.handover_desk)
 
-    def __init__(self, limits: ChatLimits | None = None) -> None:
+    def __init__(self, limits: ChatLimits | None = None, desk: HandoverDesk | None = None) -> None:
         self.limits = limits or ChatLimits()
         self.guard = ChatGuard(self.limits)
+        self.desk = desk
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -43,7 +48,13 @@ class LimitedRestInput(RestInput):
         async def guard(request: Request) -> HTTPResponse | None:
             if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
                 return None
-            return self.refusal(request)
+            refusal = self.refusal(request)
+            if refusal is not None or self.desk is None:
+                return refusal
+            body = request.json
+            if await in_thread(self.desk.relay, self.name(), body["sender"], body["message"]):
+                return response.json([])  # an officer holds the conversation: they answer, not the bot
+            return None
 
         return webhook
 

@@ -84,6 +84,8 @@ class TelegramRuntime:
             text = await self._text_for_rasa(update, chat_id)
             if text is None:
                 return
+            if await in_thread(self.app.handover_desk.relay, CHANNEL, chat_id, text):
+                return  # an officer holds the conversation (bot/handover): they answer, not the bot
             await on_new_message(
                 UserMessage(
                     text, self.output, chat_id, input_channel=CHANNEL, message_id=f"tg-{update.update_id}"

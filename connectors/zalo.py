@@ -151,6 +151,8 @@ class ZaloRuntime:
     async def _turn(self, user: str, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
         await self.sender.release_held(user)  # they wrote: what Zalo refused earlier reaches them now
         text = await self._text_for_rasa(user, event)
+        if text is not None and await in_thread(self.app.handover_desk.relay, CHANNEL, user, text):
+            return  # an officer holds the conversation (bot/handover): they answer, not the bot
         if text is not None:
             await on_new_message(
                 UserMessage(

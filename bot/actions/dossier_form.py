@@ -17,8 +17,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.common import say_replies, typed_text
 from bot.actions.off_loop import OffLoopAction, off_loop
-from bot.actions.procedures import say, say_replies, typed_text
+from bot.actions.procedures import say
 from bot.catalog.answers import OVERVIEW, start_payload
 from bot.channels import CHANNELS_SHARING_PHONE
 from bot.dossiers.receipt import receipt

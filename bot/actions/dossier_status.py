@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import faults
+from bot.actions.common import say_replies, typed_text
 from bot.actions.off_loop import OffLoopAction, off_loop
-from bot.actions.procedures import say_replies, typed_text
 from bot.channels import CHANNELS_SHARING_PHONE
 from bot.dossiers.status_lookup import ERASE, MY_DATA, LookupState, Outcome, Requester, find_code
 from bot.notifications.replies import said_in, update_message

@@ -8,10 +8,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.common import say_replies, typed_text
+from bot.actions.handover import offer_officer
 from bot.actions.off_loop import OffLoopAction
 from bot.catalog import answers, misses
 from bot.catalog.assistant import WHICH_PROCEDURE, ProcedureAssistant, Turn
-from bot.replies import Reply, to_rasa
 from bot.services import services
 
 ASPECT_BY_INTENT = {
@@ -30,11 +31,6 @@ ASPECT_BY_INTENT = {
 
 def assistant() -> ProcedureAssistant:
     return services().assistant
-
-
-def say_replies(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
-    for reply in replies:
-        dispatcher.utter_message(**to_rasa(reply))
 
 
 def say(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
@@ -59,9 +55,21 @@ def note_pick(tracker: Tracker, code: str) -> None:
         app.misses.picked(*_sender(tracker), code)
 
 
-def typed_text(tracker: Tracker) -> str:
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text  # a button payload, not the citizen's words
+def _is_not_understood(event: dict[str, Any]) -> bool:
+    return (event.get("metadata") or {}).get("utter_action") == "utter_default"
+
+
+def not_understood_before(tracker: Tracker) -> bool:
+    """Whether the bot's answer to the citizen's previous message was "em chưa hiểu" (utter_default)."""
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return False
+        elif event.get("event") == "bot" and users_seen == 1 and _is_not_understood(event):
+            return True
+    return False
 
 
 class ActionAnswerProcedure(OffLoopAction):
@@ -141,6 +149,8 @@ class ActionSearchFallback(OffLoopAction):
         turn = assistant().try_message(typed_text(tracker), tracker.get_slot("procedure_code"))
         if turn is None:
             note_miss(tracker, typed_text(tracker), misses.NOT_UNDERSTOOD)
+            if not_understood_before(tracker):  # twice in a row: an officer (bot/actions/handover.py)
+                return offer_officer(dispatcher, tracker)
             dispatcher.utter_message(response="utter_default")
             return []
         note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)

@@ -35,6 +35,9 @@ from bot.workflow.permissions import Actor
 DESK = "MOT_CUA"
 RECENT_CHATS = 20  # the estimated wait follows the last chats' handling times
 WHOLE_COMMUNE_ROLES = ("desk", "admin")  # who sees and may claim every department's queue
+# Who reads a conversation's personal data (phones, ID numbers) in clear: the officers who handle citizens'
+# files. Leaders and admins see it masked.
+PERSONAL_DATA_ROLES = frozenset({"desk", "specialist"})
 
 
 class HandoverError(Exception):
@@ -61,6 +64,8 @@ class QueueEntry:
     status: str
     created_at: datetime
     officer: str | None
+    officer_id: int | None
+    callback_phone: str | None
     waiting_minutes: int
 
 
@@ -383,6 +388,8 @@ class HandoverDesk:
             status=row.status,
             created_at=created,
             officer=row.officer.full_name if row.officer else None,
+            officer_id=row.officer_id,
+            callback_phone=row.callback_phone,
             waiting_minutes=max(0, int((as_utc(row.claimed_at or now) - created) / timedelta(minutes=1))),
         )
 

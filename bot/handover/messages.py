@@ -18,3 +18,16 @@ RELEASED = "Dạ, cán bộ {officer} đã kết thúc trò chuyện.{summary} E
 SUMMARY = " Tóm tắt: {summary}"
 LEFT_QUEUE = "Dạ, em đã hủy yêu cầu gặp cán bộ. Em tiếp tục hỗ trợ anh/chị ạ."
 DESK_NAME = "Bộ phận Một cửa"
+ASK_MESSAGE = "Bước 1/2: anh/chị nhắn nội dung cần cán bộ hỗ trợ ạ."
+ASK_PHONE = "Bước 2/2: số điện thoại để cán bộ gọi lại cho anh/chị là số nào ạ?"
+BAD_PHONE = (
+    "Dạ, số {phone} chưa đúng số di động Việt Nam (10 số, ví dụ 0912345678). Anh/chị nhập lại giúp em ạ."
+)
+EMPTY_MESSAGE = "Dạ, anh/chị nhắn bằng chữ nội dung cần hỗ trợ giúp em ạ."
+CALLBACK_CANCELLED = "Dạ, em không ghi lời nhắn nữa. Anh/chị cần em hỗ trợ gì thêm không ạ?"
+NOT_WAITING = "Dạ, anh/chị hiện không ở trong hàng chờ gặp cán bộ ạ."
+STILL_NOT_UNDERSTOOD = "Dạ, em vẫn chưa hiểu ý anh/chị."
+CANCEL_WAITING_BUTTON = "Hủy chờ cán bộ"
+KEEP_NO_MESSAGE_BUTTON = "Thôi, không để lại lời nhắn"
+LEAVE_MESSAGE_BUTTON = "Để lại lời nhắn cho cán bộ"
+SEE_OFFICER_BUTTON = "Gặp cán bộ"

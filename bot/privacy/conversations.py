@@ -127,6 +127,15 @@ class ConversationActivity:
     fallbacks: int  # answers of "not understood"
 
 
+@dataclass(frozen=True)
+class SpokenLine:
+    """One message of a conversation as its participants saw it (for the officer taking it over)."""
+
+    author: str  # citizen | bot
+    text: str
+    at: datetime
+
+
 class ConversationStore:
     """Rasa's SQL tracker store (SQLite or PostgreSQL), at the SQLAlchemy URL `url`."""
 
@@ -173,6 +182,30 @@ class ConversationStore:
         )
         with engine.connect() as connection:
             return [row[0] for row in connection.execute(query)]
+
+    def recent_lines(self, sender_id: str, limit: int = 40) -> list[SpokenLine]:
+        """The conversation's last messages, oldest first; buttons pressed and the back-office's own
+        triggers are left out (their text is a payload, not something anyone wrote)."""
+        engine = self._tables()
+        if engine is None:
+            return []
+        query = (
+            select(EVENTS.c.timestamp, EVENTS.c.type_name, EVENTS.c.data)
+            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
+            .order_by(EVENTS.c.id.desc())
+            .limit(limit)
+        )
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+        lines = []
+        for row in reversed(rows):
+            text = str(json.loads(row.data or "{}").get("text") or "")
+            if not text or (row.type_name == "user" and text.startswith(("/", "EXTERNAL_"))):
+                continue
+            lines.append(
+                SpokenLine("citizen" if row.type_name == "user" else "bot", text, _moment(row.timestamp))
+            )
+        return lines
 
     def summaries(self, sender_ids: Iterable[str]) -> list[ConversationSummary]:
         engine = self._tables()
