@@ -98,7 +98,7 @@ class Services:
             saturdays = parse_sessions(handover.saturday_sessions)
         except ValueError as error:
             raise ValueError(f"DVC_OFFICE_HOURS / DVC_OFFICE_SATURDAY: {error}") from None
-        return OfficeHours(weekdays, saturdays, self.calendar)
+        return OfficeHours(weekdays, saturdays, self.calendar, frozenset(handover.extra_open_days))
 
     @cached_property
     def handover_desk(self) -> HandoverDesk:

@@ -142,6 +142,8 @@ class HandoverSettings:
 
     weekday_sessions: str = "07:30-11:30,13:30-17:00"  # DVC_OFFICE_HOURS
     saturday_sessions: str = ""  # DVC_OFFICE_SATURDAY: "07:30-11:30" where Saturday mornings are worked
+    # DVC_OFFICE_EXTRA_OPEN_DAYS: weekend or holiday duty days (ISO dates), staffed with the weekday sessions.
+    extra_open_days: tuple[date, ...] = ()
     # The estimated wait before any chat has been handled (then: the median of the last chats).
     default_handling_minutes: int = 5  # DVC_HANDOVER_MINUTES
 
@@ -590,6 +592,7 @@ def load_settings() -> Settings:
         handover=HandoverSettings(
             weekday_sessions=os.environ.get("DVC_OFFICE_HOURS", HandoverSettings.weekday_sessions),
             saturday_sessions=os.environ.get("DVC_OFFICE_SATURDAY", ""),
+            extra_open_days=dates("DVC_OFFICE_EXTRA_OPEN_DAYS"),
             default_handling_minutes=int(os.environ.get("DVC_HANDOVER_MINUTES") or 5),
         ),
         fault_file=Path(fault) if (fault := os.environ.get("DVC_FAULT_FILE", "").strip()) else None,

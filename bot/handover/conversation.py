@@ -23,6 +23,14 @@ LEAVE_MESSAGE = Button(messages.LEAVE_MESSAGE_BUTTON, "/request_human")
 SEE_OFFICER = Button(messages.SEE_OFFICER_BUTTON, "/request_human")
 
 
+def after(preface: str, text: str) -> str:
+    """`text` following `preface` in one message, without a second "Dạ," ("Dạ, em vẫn chưa hiểu… Em đã…")."""
+    if not preface:
+        return text
+    rest = text.removeprefix("Dạ, ")
+    return f"{preface} {rest[:1].upper()}{rest[1:]}"
+
+
 @dataclass(frozen=True)
 class CallbackState:
     """Kept in the `handover_state` slot while a message for the officers is being taken."""
@@ -64,16 +72,13 @@ class HandoverTurns:
         opened_by: str | None = None,
         preface: str = "",
     ) -> Outcome:
-        lead = f"{preface} " if preface else ""
         if self.desk.is_open():
             ticket = self.desk.request(channel, sender_id, department_code, topic, reason)
             buttons = (CANCEL_WAITING,) if ticket.position else ()
-            return Outcome([Reply(lead + ticket.message, buttons=buttons)])
+            return Outcome([Reply(after(preface, ticket.message), buttons=buttons)])
         state = CallbackState(MESSAGE, department_code, topic, opened_by=opened_by)
-        return Outcome(
-            [Reply(lead + self.desk.out_of_hours_message()), Reply(messages.ASK_MESSAGE, (KEEP_NO_MESSAGE,))],
-            state,
-        )
+        first = Reply(after(preface, self.desk.out_of_hours_message()))
+        return Outcome([first, Reply(messages.ASK_MESSAGE, (KEEP_NO_MESSAGE,))], state)
 
     def offer_after_misunderstanding(
         self, channel: str, sender_id: str, department_code: str | None, topic: str, opened_by: str | None
@@ -89,7 +94,7 @@ class HandoverTurns:
                 opened_by,
                 preface=messages.STILL_NOT_UNDERSTOOD,
             )
-        text = f"{messages.STILL_NOT_UNDERSTOOD} {self.desk.out_of_hours_message()}"
+        text = after(messages.STILL_NOT_UNDERSTOOD, self.desk.out_of_hours_message())
         return Outcome([Reply(text, buttons=(LEAVE_MESSAGE,))])
 
     def handle(self, state: CallbackState, text: str, intent: str, channel: str, sender_id: str) -> Outcome:

@@ -42,9 +42,12 @@ class OfficeHours:
     weekdays: tuple[Session, ...]
     saturdays: tuple[Session, ...]  # empty where the commune does not work Saturday mornings
     calendar: WorkingCalendar
+    # Days staffed although not working days (a weekend duty for an ID-card campaign or an election): they
+    # have the weekday sessions; the time limits of dossiers do not change.
+    extra_open_days: frozenset[date] = frozenset()
 
     def sessions_on(self, day: date) -> tuple[Session, ...]:
-        if self.calendar.is_working_day(day):  # a declared make-up Saturday is a full working day
+        if day in self.extra_open_days or self.calendar.is_working_day(day):  # make-up days count too
             return self.weekdays
         is_plain_saturday = (
             day.weekday() == _SATURDAY

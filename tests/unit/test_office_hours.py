@@ -74,6 +74,14 @@ def test_declared_days_off_and_make_up_days():
     assert not saturday_off.is_open(at(2026, 12, 5, 8, 0))
 
 
+def test_duty_days_are_staffed_with_the_weekday_sessions():
+    sunday = date(2026, 12, 6)
+    office = OfficeHours(WEEKDAYS, (), WorkingCalendar(), frozenset({sunday}))
+    assert office.is_open(at(2026, 12, 6, 14, 0))
+    assert not office.is_open(at(2026, 12, 6, 12, 0))
+    assert not WorkingCalendar().is_working_day(sunday)  # the dossiers' time limits are unchanged
+
+
 def test_next_opening_and_closing_within_a_day():
     office = hours()
     assert office.next_opening(at(2026, 12, 1, 12, 0)) == at(2026, 12, 1, 13, 30)
