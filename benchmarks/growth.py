@@ -263,10 +263,14 @@ def stored_conversations_growth() -> list[dict[str, object]]:
                     for _ in range(TURNS_PER_POINT)
                 ]
                 chooser = random.Random(level)
+                # A stored conversation goes on (at 0 stored: the same short conversation, not the template,
+                # which the copies are made of).
                 resumed = [
-                    one_turn(services.rasa_url, f"growth-{chooser.randint(1, level)}", CONVERSATION[2])
-                    if level
-                    else one_turn(services.rasa_url, TEMPLATE, CONVERSATION[2])
+                    one_turn(
+                        services.rasa_url,
+                        f"growth-{chooser.randint(1, level)}" if level else "growth-resumed",
+                        CONVERSATION[2],
+                    )
                     for _ in range(TURNS_PER_POINT)
                 ]
                 with sqlite3.connect(database) as connection:

@@ -130,6 +130,28 @@ def profile_tables(profile: dict) -> list[str]:
     return lines
 
 
+def before_fix(before: dict) -> list[str]:
+    """The same profile measured before a fix it led to (`note` says which), for comparison."""
+    lines = [
+        f"### Before: {before.get('note', '')}",
+        "",
+        "| citizens pause | turns/s | p50 ms | p95 ms | jsonschema % of Rasa's busy samples |",
+        "|---|---|---|---|---|",
+    ]
+    for label, result in before.items():
+        if not label.startswith("think_"):
+            continue
+        share = result["profiles"]["rasa"]["activity_percent"].get(
+            "checking action responses (jsonschema)", 0
+        )
+        turns = result["all_turns"]
+        lines.append(
+            f"| {label.removeprefix('think_')} | {result['turns_per_second']} | {turns['p50_ms']} "
+            f"| {turns['p95_ms']} | {share} |"
+        )
+    return [*lines, ""]
+
+
 def training_table(training: dict) -> list[str]:
     components = training.get("component_seconds") or {}
     if not components:
@@ -241,6 +263,8 @@ def markdown(report: dict, plot_name: str | None) -> str:
         lines += peer_table(report["peers"])
     if report.get("latency_profile"):
         lines += profile_tables(report["latency_profile"])
+    if report.get("latency_profile_before"):
+        lines += before_fix(report["latency_profile_before"])
     if report.get("training"):
         lines += training_table(report["training"])
     if report.get("growth") and plot_name:
