@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from bot.workflow.clock import VIETNAM
 from devtools.fakes import channel_env
 from devtools.fakes.telegram_bot_api import FakeTelegram
 from devtools.fakes.zalo_oa_api import FakeZalo
@@ -37,6 +39,21 @@ def zalo() -> Iterator[FakeZalo]:
         yield fake
 
 
+def duty_days() -> str:
+    """Today and the next two days on the commune's clock, whatever day of the week or holiday it is."""
+    today = datetime.now(VIETNAM).date()
+    return ",".join((today + timedelta(days=offset)).isoformat() for offset in range(3))
+
+
+# Officers are at their desks all day while the tests run (tests/integration/test_handover.py), without
+# touching the working-day calendar that dossiers' time limits follow.
+OFFICERS_ON_DUTY = {
+    "DVC_OFFICE_HOURS": "00:00-23:59",
+    "DVC_OFFICE_SATURDAY": "00:00-23:59",
+    "DVC_OFFICE_EXTRA_OPEN_DAYS": duty_days(),
+}
+
+
 @pytest.fixture(scope="session")
 def services(
     tmp_path_factory: pytest.TempPathFactory, telegram: FakeTelegram, zalo: FakeZalo
@@ -56,7 +73,7 @@ def services(
     stack = Services(
         Ports.free(),
         tmp_path_factory.mktemp("var"),
-        extra_env={**otp_timings, **desk, **payments, **channel_env(telegram, zalo)},
+        extra_env={**otp_timings, **desk, **payments, **channel_env(telegram, zalo), **OFFICERS_ON_DUTY},
         fault_injection=True,  # tests/integration/test_faults.py arms fault points; nothing happens otherwise
     )
     try:
