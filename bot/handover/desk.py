@@ -30,6 +30,7 @@ from bot.handover.models import (
     HandoverRequest,
 )
 from bot.handover.office_hours import OfficeHours, spoken_moment
+from bot.notifications.outbox import message_to
 from bot.workflow.permissions import Actor
 
 DESK = "MOT_CUA"
@@ -395,13 +396,4 @@ class HandoverDesk:
 
     @staticmethod
     def _notification(request: HandoverRequest, text: str, now: datetime) -> Notification:
-        return Notification(
-            dossier_id=None,
-            channel=request.channel,
-            sender_id=request.sender_id,
-            text=text,
-            created_at=now,
-            next_attempt_at=now,
-            attempts=0,
-            last_error="",
-        )
+        return message_to(request.channel, request.sender_id, text, now)

@@ -28,10 +28,17 @@ CLAIM_LEASE = timedelta(seconds=60)
 
 def notification_for(dossier: Dossier, text: str, now: datetime) -> Notification:
     """A message to the conversation that filed `dossier`, due now (added in the caller's transaction)."""
+    return message_to(dossier.channel, dossier.sender_id, text, now, dossier_id=dossier.id)
+
+
+def message_to(
+    channel: str, sender_id: str, text: str, now: datetime, dossier_id: int | None = None
+) -> Notification:
+    """A message to a conversation (an officer's in a live chat has no dossier), due now."""
     return Notification(
-        dossier_id=dossier.id,
-        channel=dossier.channel,
-        sender_id=dossier.sender_id,
+        dossier_id=dossier_id,
+        channel=channel,
+        sender_id=sender_id,
         text=text,
         created_at=now,
         next_attempt_at=now,
