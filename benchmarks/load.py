@@ -274,6 +274,8 @@ async def drive(args: argparse.Namespace) -> Run:
 
         async def one(number: int) -> None:
             async with limit:
+                if run.think_seconds:  # citizens who pause between messages also arrive spread out
+                    await asyncio.sleep(run.pause.uniform(0, 2 * run.think_seconds))
                 if time.monotonic() < deadline:
                     await citizen(run, client, number, prefix, args.seed)
 

@@ -167,7 +167,10 @@ def training_table(training: dict) -> list[str]:
 
 
 def growth_tables(growth: dict, plot_name: str) -> list[str]:
-    lines = ["## Cost of growth", "", f"![growth]({plot_name})", "", "### Catalogue size", ""]
+    lines = ["## Cost of growth", "", f"![growth]({plot_name})", ""]
+    if growth.get("note"):
+        lines += [f"Note: {growth['note']}", ""]
+    lines += ["### Catalogue size", ""]
     lines += [
         "| procedures | search p50 ms | search p95 ms | search start-up s | search memory MB |",
         "|---|---|---|---|---|",
