@@ -81,6 +81,22 @@ def admin_routes(username: str = "tuphap") -> list[tuple[str, str, str]]:
 
 
 LIST_ROUTES = [("api", "GET", "/api/dossiers"), ("page", "GET", "/officer/dossiers")]
+# The live chat with a citizen (bot/handover): the queue of one's department (the desk and admins: every
+# department's), and one conversation of it.
+HANDOVER_QUEUE = "/officer/handover"
+HANDOVER_SEES_TU_PHAP = {"admin", "motcua", "tuphap", "truongtp"}
+
+
+def handover_routes(request_id: str) -> list[tuple[str, str, str]]:
+    return [
+        ("page", "GET", f"/officer/handover/{request_id}"),
+        ("page", "GET", f"/officer/handover/{request_id}/messages"),
+        ("page", "POST", f"/officer/handover/{request_id}/messages"),
+        ("page", "POST", f"/officer/handover/{request_id}/claim"),
+        ("page", "POST", f"/officer/handover/{request_id}/release"),
+    ]
+
+
 # Routes any signed-in officer may use, or that come before signing in: listed so that a new route cannot be
 # added without deciding who may use it (test_every_route_is_in_the_table).
 OPEN_ROUTES = {
@@ -139,13 +155,31 @@ def test_every_route_is_in_the_table(commune):
     services, _ = commune
     app = create_app(services.settings, services, deliver_notifications=False)
     rows = dossier_routes("{code}", "{upload}") + admin_routes("{username}") + LIST_ROUTES
-    table = {shape(path) for _, _, path in rows} | OPEN_ROUTES | CITIZEN_ROUTES
+    rows += handover_routes("{request_id}")
+    table = {shape(path) for _, _, path in rows} | OPEN_ROUTES | CITIZEN_ROUTES | {HANDOVER_QUEUE}
     officer_routes = {
         shape(resource.canonical)
         for resource in app.router.resources()
         if resource.canonical.startswith(("/officer", "/api/"))
     }
     assert officer_routes - table == set(), "routes without a row in the access table"
+
+
+@pytest.mark.parametrize("username", sorted(SEES))
+def test_a_live_chat_is_open_to_its_department_the_desk_and_admins_only(commune, username):
+    services, _ = commune
+    ticket = services.handover_desk.request("rest", f"web-{username}", "TU_PHAP", "Khai sinh", "asked")
+
+    async def scenario(client):
+        await signed_in(client, username)
+        queue = await (await client.get(HANDOVER_QUEUE)).text()
+        chat = await client.get(f"/officer/handover/{ticket.request_id}")
+        lines = await client.get(f"/officer/handover/{ticket.request_id}/messages")
+        return f"/officer/handover/{ticket.request_id}/claim" in queue, chat.status, lines.status
+
+    listed, chat, lines = run_app(services, scenario)
+    sees = username in HANDOVER_SEES_TU_PHAP
+    assert (listed, chat, lines) == ((True, 200, 200) if sees else (False, 404, 404))
 
 
 @pytest.mark.parametrize("username", sorted(SEES))

@@ -21,6 +21,7 @@ PAYLOAD_ONLY = {
     "phone_shared",
     "verify_phone",
     "EXTERNAL_dossier_update",
+    "cancel_handover",
 }
 
 
