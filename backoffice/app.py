@@ -17,6 +17,7 @@ import jinja2
 from aiohttp import hdrs, web
 from multidict import MultiDictProxy
 
+from backoffice.analytics_pages import add_analytics_pages
 from backoffice.api import add_api_routes
 from backoffice.app_keys import (
     DELIVERY_KEY,
@@ -335,6 +336,7 @@ def create_app(
     add_statistics_routes(app, public_statistics(app[SERVICES_KEY], settings))
     add_officer_pages(app)
     add_handover_pages(app)
+    add_analytics_pages(app)
     add_webchat_updates(app, app[SERVICES_KEY].outbox)
     add_api_routes(app)
     add_payment_routes(app, app[SERVICES_KEY])

@@ -16,7 +16,7 @@ from bot.db.models import Dossier
 from bot.forms.definitions import FormSpec
 from bot.forms.sample_answers import answer_for
 from bot.forms.validators import Valid, validate
-from bot.officers.accounts import ADMIN, CHAIRMAN, DESK, SPECIALIST, check_password_policy
+from bot.officers.accounts import ADMIN, ANALYTICS, CHAIRMAN, DESK, SPECIALIST, check_password_policy
 from bot.otp.service import phone_hash
 from bot.services import Services
 from bot.workflow.clock import VIETNAM
@@ -40,6 +40,7 @@ OFFICERS = (
     ("tuphap2", "Phạm Thị Mai", SPECIALIST, "TU_PHAP", "Công chức Tư pháp - Hộ tịch"),
     ("congan", "Đỗ Minh Tuấn", SPECIALIST, "CONG_AN", "Cán bộ Công an xã"),
     ("chutich", "Hoàng Văn Nam", CHAIRMAN, "LANH_DAO", "Chủ tịch UBND xã"),
+    ("phantich", "Vũ Thị Lan", ANALYTICS, None, "Công chức Văn phòng - Thống kê"),
 )
 
 # procedure, applicant, phone, steps (action, officer username, options); the intended final status

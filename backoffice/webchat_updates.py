@@ -41,8 +41,8 @@ LIMITS_KEY = web.AppKey("webchat_stream_limits", StreamLimits)
 
 def _messages(outbox: Outbox, sender: str, after: int) -> list[dict[str, Any]]:
     messages = []
-    for notification_id, text in outbox.delivered_to(WIDGET_CHANNEL, sender, after):
-        reply = update_reply(text)
+    for notification_id, text, rate in outbox.delivered_to(WIDGET_CHANNEL, sender, after):
+        reply = update_reply(text, rate)
         buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
         messages.append({"id": notification_id, "text": reply.text, "buttons": buttons})
     return messages

@@ -13,10 +13,13 @@ from functools import cached_property, lru_cache
 from sqlalchemy.orm import sessionmaker
 
 from bot import faults
+from bot.analytics.report import Analytics
+from bot.analytics.wordings import WordingReview
 from bot.calendar.working_days import WorkingCalendar
 from bot.catalog.assistant import ProcedureAssistant
 from bot.catalog.library import ProcedureLibrary, build_library
 from bot.catalog.misses import MissLog
+from bot.catalog.semantic import Embedder
 from bot.channels.queue import ChannelQueue
 from bot.channels.records import ButtonPayloads, UpdateLog, VerifiedContacts
 from bot.db.session import prepare_schema, session_factory
@@ -24,8 +27,10 @@ from bot.dossiers.attachments import AttachmentStore
 from bot.dossiers.delivery import DeskInfo, ResultDelivery, ResultFiles
 from bot.dossiers.status_lookup import DossierStatusDesk
 from bot.dossiers.submission import DossierService, link_token
+from bot.feedback.ratings import FeedbackBook
 from bot.forms.definitions import FormSpec, load_forms
 from bot.handover.desk import HandoverDesk
+from bot.handover.messages import STILL_NOT_UNDERSTOOD
 from bot.handover.office_hours import OfficeHours, parse_sessions
 from bot.notifications.outbox import Outbox
 from bot.officers.accounts import Accounts
@@ -54,8 +59,17 @@ class Services:
 
     @cached_property
     def library(self) -> ProcedureLibrary:
-        """The catalogue, the commune's own procedures and the search over both."""
-        return build_library(self.settings)
+        """The catalogue, the commune's own procedures, the approved citizen wordings and the search."""
+        return build_library(self.settings, learned=self.wordings)
+
+    @cached_property
+    def wordings(self) -> WordingReview:
+        """Citizen wordings proposed from the analytics page and reviewed by a second officer."""
+        return WordingReview(
+            self.sessions,
+            known=lambda code: self.library.get(code) is not None,
+            clock=clock_for(self.settings),
+        )
 
     @cached_property
     def catalog(self) -> ProcedureLibrary:
@@ -72,6 +86,10 @@ class Services:
     @cached_property
     def misses(self) -> MissLog:
         return MissLog(self.sessions, self.secret)
+
+    @cached_property
+    def feedback(self) -> FeedbackBook:
+        return FeedbackBook(self.sessions, clock_for(self.settings))
 
     @cached_property
     def forms(self) -> dict[str, FormSpec]:
@@ -209,6 +227,21 @@ class Services:
     def conversations(self) -> ConversationStore:
         """Rasa's tracker store, for retention and the citizen's data rights (not for the dialogue)."""
         return ConversationStore(self.settings.privacy.tracker_db_url)
+
+    @cached_property
+    def analytics(self) -> Analytics:
+        """The analytics page's figures; questions are grouped by meaning when the semantic search is on."""
+        embed = Embedder().embed if self.settings.search.semantic else None
+        return Analytics(
+            self.sessions,
+            self.conversations,
+            self.misses,
+            lambda code: procedure.name if (procedure := self.library.get(code)) else None,
+            self.forms,
+            embed=embed,
+            not_understood_texts=(STILL_NOT_UNDERSTOOD,),
+            clock=clock_for(self.settings),
+        )
 
     @cached_property
     def subject_access(self) -> SubjectAccess:

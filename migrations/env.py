@@ -10,6 +10,8 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy import text
 
+import bot.analytics.models
+import bot.feedback.models
 import bot.handover.models
 import bot.otp.models  # noqa: F401
 from bot.db.models import Base

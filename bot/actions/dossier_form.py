@@ -122,7 +122,7 @@ class ActionStartDossier(OffLoopAction):
             # The NLU heard "submit" where the citizen only named a procedure: answer about it instead.
             turn = app.assistant.ask(OVERVIEW, text, current_code=tracker.get_slot("procedure_code"))
             return [
-                *say(dispatcher, turn),
+                *say(dispatcher, turn, tracker),
                 SlotSet("dossier_state", None),
                 SlotSet("dossier_input", FINISHED_VALUE),
             ]

@@ -161,10 +161,10 @@ class ActionDeliverNotification(OffLoopAction):
         notification_id = int(raw_id)
         if said_in(tracker.events, notification_id):  # a retry: Rasa kept it, the back-office never heard
             return []
-        text = services().outbox.undelivered_text(notification_id, tracker.sender_id)
-        if text is None:  # delivered already (queued for Telegram or Zalo) or not this conversation's
+        message = services().outbox.undelivered(notification_id, tracker.sender_id)
+        if message is None:  # delivered already (queued for Telegram or Zalo) or not this conversation's
             return []
-        dispatcher.utter_message(**update_message(notification_id, text))
+        dispatcher.utter_message(**update_message(notification_id, message.text, message.rate))
         faults.point("notification.before_reply")
         return []
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import say_replies, typed_text
+from bot.actions.feedback import with_rating_prompt
 from bot.actions.handover import offer_officer
 from bot.actions.off_loop import OffLoopAction
 from bot.catalog import answers, misses
@@ -33,9 +34,16 @@ def assistant() -> ProcedureAssistant:
     return services().assistant
 
 
-def say(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
-    say_replies(dispatcher, turn.replies)
-    return [SlotSet("procedure_code", turn.procedure_code), SlotSet("pending_aspect", turn.pending_aspect)]
+def say(dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker) -> list[dict[str, Any]]:
+    replies = list(turn.replies)
+    answered = turn.procedure_code if turn.outcome == misses.ANSWERED else None
+    asked = with_rating_prompt(replies, answered, tracker)
+    say_replies(dispatcher, replies)
+    return [
+        SlotSet("procedure_code", turn.procedure_code),
+        SlotSet("pending_aspect", turn.pending_aspect),
+        *asked,
+    ]
 
 
 def _sender(tracker: Tracker) -> tuple[str, str]:
@@ -86,7 +94,7 @@ class ActionAnswerProcedure(OffLoopAction):
             aspect = next(tracker.get_latest_entity_values("aspect"), None) or pending
             if pending:  # chosen among candidates or siblings: what the question meant
                 note_pick(tracker, chosen_code)
-            return say(dispatcher, assistant().choose(chosen_code, aspect))
+            return say(dispatcher, assistant().choose(chosen_code, aspect), tracker)
         aspect = ASPECT_BY_INTENT.get(intent, answers.OVERVIEW)
         if intent == "ask_procedure" and pending:  # "khai sinh" in reply to "which procedure?"
             aspect = pending
@@ -97,7 +105,7 @@ class ActionAnswerProcedure(OffLoopAction):
             current_code=tracker.get_slot("procedure_code"),
         )
         note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
-        return say(dispatcher, turn)
+        return say(dispatcher, turn, tracker)
 
 
 class ActionOtherProcedure(OffLoopAction):
@@ -112,7 +120,7 @@ class ActionOtherProcedure(OffLoopAction):
         turn = assistant().try_message(typed_text(tracker))
         if turn is not None:
             note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
-            return say(dispatcher, turn)
+            return say(dispatcher, turn, tracker)
         dispatcher.utter_message(text=WHICH_PROCEDURE)
         return [SlotSet("procedure_code", None), SlotSet("pending_aspect", answers.OVERVIEW)]
 
@@ -134,7 +142,7 @@ class ActionOutOfScope(OffLoopAction):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
         note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
-        return say(dispatcher, turn)
+        return say(dispatcher, turn, tracker)
 
 
 class ActionSearchFallback(OffLoopAction):
@@ -154,7 +162,7 @@ class ActionSearchFallback(OffLoopAction):
             dispatcher.utter_message(response="utter_default")
             return []
         note_miss(tracker, typed_text(tracker), turn.outcome, turn.offered)
-        return say(dispatcher, turn)
+        return say(dispatcher, turn, tracker)
 
 
 # Load the catalogue and build the search index when the action server starts, not on the first question.

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import SearchMiss
+from bot.db.times import as_utc
 from bot.text.masking import mask_personal
 from bot.text.normalize import fold
 
@@ -32,6 +33,14 @@ NOT_UNDERSTOOD = "not_understood"
 OUTCOMES = (CANDIDATES, SIBLINGS, NOT_FOUND, OUTSIDE, NOT_UNDERSTOOD)
 PICK_WITHIN = timedelta(minutes=30)  # a choice this soon after the question answers it
 MAX_QUESTION = 500
+
+
+@dataclass(frozen=True)
+class MissedQuestion:
+    question: str  # masked
+    outcome: str
+    picked: str | None
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,17 @@ class MissLog:
         ]
         summaries.sort(key=lambda summary: (-summary.count, summary.question))
         return summaries[:limit]
+
+    def between(self, start: datetime, end: datetime, limit: int = 2000) -> list[MissedQuestion]:
+        """The questions kept from `start` to `end`, newest first (the analytics page groups them)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(SearchMiss.question, SearchMiss.outcome, SearchMiss.picked, SearchMiss.created_at)
+                .where(SearchMiss.created_at >= start, SearchMiss.created_at < end)
+                .order_by(SearchMiss.id.desc())
+                .limit(limit)
+            ).all()
+        return [MissedQuestion(row.question, row.outcome, row.picked, as_utc(row.created_at)) for row in rows]
 
     def forget_older_than(self, days: int = 365) -> int:
         with self.sessions.begin() as session:

@@ -144,6 +144,8 @@ class Notification(Base):
     channel = Column(String(32), nullable=False)
     sender_id = Column(String(128), nullable=False)
     text = Column(Text, nullable=False)
+    # What the citizen may rate under this message ("dossier|<code>", "handover|<id>"; bot/feedback), or "".
+    rate = Column(String(80), nullable=False, default="", server_default="")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Department, Notification, Officer
 from bot.db.times import as_utc
+from bot.feedback.models import LIVE_CHAT
 from bot.handover import messages
 from bot.handover.models import (
     ACTIVE,
@@ -261,7 +262,7 @@ class HandoverDesk:
                 officer=self._officer_name(session, officer.id),
                 summary=messages.SUMMARY.format(summary=summary) if summary else "",
             )
-            session.add(self._notification(request, text, now))
+            session.add(self._notification(request, text, now, rate=f"{LIVE_CHAT}|{request.id}"))
 
     def close_callback(self, request_id: int, officer: Actor, summary: str) -> None:
         """A callback request handled by phone: closed with what was done."""
@@ -355,6 +356,8 @@ class HandoverDesk:
         """The departments whose queue the officer sees; None: all of them."""
         if officer.role in WHOLE_COMMUNE_ROLES:
             return None
+        if officer.department_id is None:  # an analytics officer: no department, no citizens' chats
+            return set()
         code = session.execute(
             select(Department.code).where(Department.id == officer.department_id)
         ).scalar_one_or_none()
@@ -395,5 +398,5 @@ class HandoverDesk:
         )
 
     @staticmethod
-    def _notification(request: HandoverRequest, text: str, now: datetime) -> Notification:
-        return message_to(request.channel, request.sender_id, text, now)
+    def _notification(request: HandoverRequest, text: str, now: datetime, rate: str = "") -> Notification:
+        return message_to(request.channel, request.sender_id, text, now, rate=rate)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,13 +27,24 @@ MAX_BACKOFF_SECONDS = 300
 CLAIM_LEASE = timedelta(seconds=60)
 
 
-def notification_for(dossier: Dossier, text: str, now: datetime) -> Notification:
+class OutboxMessage(NamedTuple):
+    id: int
+    text: str
+    rate: str  # what the citizen may rate under it (bot/feedback), or ""
+
+
+def notification_for(dossier: Dossier, text: str, now: datetime, rate: str = "") -> Notification:
     """A message to the conversation that filed `dossier`, due now (added in the caller's transaction)."""
-    return message_to(dossier.channel, dossier.sender_id, text, now, dossier_id=dossier.id)
+    return message_to(dossier.channel, dossier.sender_id, text, now, dossier_id=dossier.id, rate=rate)
 
 
 def message_to(
-    channel: str, sender_id: str, text: str, now: datetime, dossier_id: int | None = None
+    channel: str,
+    sender_id: str,
+    text: str,
+    now: datetime,
+    dossier_id: int | None = None,
+    rate: str = "",
 ) -> Notification:
     """A message to a conversation (an officer's in a live chat has no dossier), due now."""
     return Notification(
@@ -40,6 +52,7 @@ def message_to(
         channel=channel,
         sender_id=sender_id,
         text=text,
+        rate=rate,
         created_at=now,
         next_attempt_at=now,
         attempts=0,
@@ -161,14 +174,18 @@ class Outbox:
                 .execution_options(synchronize_session=False)
             ).rowcount
 
-    def undelivered_text(self, notification_id: int, sender_id: str) -> str | None:
-        """The text to utter, or None when the notification was delivered already (or belongs to another
+    def undelivered(self, notification_id: int, sender_id: str) -> OutboxMessage | None:
+        """The message to utter, or None when the notification was delivered already (or belongs to another
         conversation). Reading marks nothing: a crash before the text is kept somewhere loses nothing."""
         with self.session_factory() as session:
             row = session.get(Notification, notification_id)
             if row is None or row.sender_id != sender_id or row.delivered_at is not None:
                 return None
-            return row.text
+            return OutboxMessage(row.id, row.text, row.rate or "")
+
+    def undelivered_text(self, notification_id: int, sender_id: str) -> str | None:
+        message = self.undelivered(notification_id, sender_id)
+        return message.text if message else None
 
     def mark_delivered(self, notification_id: int, sender_id: str) -> bool:
         """The citizen's conversation holds the notification now; False when it was marked already."""
@@ -180,11 +197,11 @@ class Outbox:
             row = session.get(Notification, notification_id)
             return row is not None and row.delivered_at is not None
 
-    def delivered_to(self, channel: str, sender_id: str, after_id: int = 0) -> list[tuple[int, str]]:
+    def delivered_to(self, channel: str, sender_id: str, after_id: int = 0) -> list[OutboxMessage]:
         """Delivered notifications of one conversation (the web widget fetches those it has not shown)."""
         with self.session_factory() as session:
             rows = session.execute(
-                select(Notification.id, Notification.text)
+                select(Notification.id, Notification.text, Notification.rate)
                 .where(
                     Notification.channel == channel,
                     Notification.sender_id == sender_id,
@@ -193,4 +210,4 @@ class Outbox:
                 )
                 .order_by(Notification.id)
             ).all()
-            return [(row.id, row.text) for row in rows]
+            return [OutboxMessage(row.id, row.text, row.rate or "") for row in rows]

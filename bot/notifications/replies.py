@@ -8,20 +8,27 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.dossiers.status_lookup import find_code, status_payload
+from bot.feedback.ratings import rating_buttons
 from bot.replies import Button, Reply, to_rasa
 
 TAG = "notification"  # key in custom.dvc
 
 
-def update_reply(text: str) -> Reply:
+def update_reply(text: str, rate: str = "") -> Reply:
+    """The update; under it, the rating buttons when the message ends something the citizen may rate (a
+    finished dossier, a live chat: `rate` is "<subject>|<reference>"), else "see the dossier's status"."""
     code = find_code(text)
-    buttons = (Button("Xem tình trạng hồ sơ", status_payload(code)),) if code else ()
+    subject, _, reference = rate.partition("|")
+    if subject and reference:
+        buttons = rating_buttons(subject, reference)
+    else:
+        buttons = (Button("Xem tình trạng hồ sơ", status_payload(code)),) if code else ()
     return Reply(text, buttons, dossier_update=code or "")
 
 
-def update_message(notification_id: int, text: str) -> dict[str, Any]:
+def update_message(notification_id: int, text: str, rate: str = "") -> dict[str, Any]:
     """Keyword arguments for Rasa's `utter_message`: the update, tagged with its outbox row."""
-    message = to_rasa(update_reply(text))
+    message = to_rasa(update_reply(text, rate))
     message.setdefault("custom", {}).setdefault("dvc", {})[TAG] = notification_id
     return message
 

@@ -25,13 +25,15 @@ SPECIALIST = "specialist"
 LEADER = "leader"
 CHAIRMAN = "chairman"
 ADMIN = "admin"
-ROLES = (DESK, SPECIALIST, LEADER, CHAIRMAN, ADMIN)
+ANALYTICS = "analytics"  # reads the analytics page and citizens' feedback; handles no dossier
+ROLES = (DESK, SPECIALIST, LEADER, CHAIRMAN, ADMIN, ANALYTICS)
 ROLE_LABELS = {
     DESK: "Bộ phận Một cửa",
     SPECIALIST: "Chuyên viên phòng chuyên môn",
     LEADER: "Lãnh đạo phòng",
     CHAIRMAN: "Chủ tịch / Phó Chủ tịch UBND",
     ADMIN: "Quản trị hệ thống",
+    ANALYTICS: "Phân tích, cải tiến trợ lý",
 }
 ROLES_NEEDING_DEPARTMENT = frozenset({DESK, SPECIALIST, LEADER})
 

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 SAFE_SLOTS = frozenset({"procedure_code", "pending_aspect", "requested_slot"})
 # Entities whose value, when a button sets it, is a code or a canonical name, never the citizen's own words.
 SAFE_ENTITIES = frozenset(
-    {"procedure_code", "service_level", "aspect", "field", "dossier_code", "notification_id"}
+    {"procedure_code", "service_level", "aspect", "field", "dossier_code", "notification_id", "feedback"}
 )
 _ENTITY_KEYS = ("entity", "start", "end", "confidence_entity", "extractor", "role", "group", "processors")
 _USER_PARSE_KEYS = ("intent", "intent_ranking")
@@ -118,6 +118,7 @@ def _moment(timestamp: float | None) -> datetime:
 
 
 # The assistant's answers when it did not understand (config.yml's core fallback, the NLU fallback's rule).
+EVENT_PAGE = 5000
 FALLBACK_ACTIONS = ("action_default_fallback", "action_search_fallback")
 
 
@@ -135,6 +136,18 @@ class SpokenLine:
     author: str  # citizen | bot
     text: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One tracker event as the analytics read it (bot/analytics/conversations.py)."""
+
+    sender_id: str
+    type_name: str
+    timestamp: float
+    intent_name: str | None
+    action_name: str | None
+    data: dict[str, Any]
 
 
 class ConversationStore:
@@ -205,15 +218,20 @@ class ConversationStore:
         with engine.connect() as connection:
             return [row[0] for row in connection.execute(query)]
 
-    def recent_lines(self, sender_id: str, limit: int = 40) -> list[SpokenLine]:
-        """The conversation's last messages, oldest first; buttons pressed and the back-office's own
-        triggers are left out (their text is a payload, not something anyone wrote)."""
+    def recent_lines(
+        self, sender_id: str, limit: int = 40, until: datetime | None = None
+    ) -> list[SpokenLine]:
+        """The conversation's last messages (up to `until`, when given), oldest first; buttons pressed and
+        the back-office's own triggers are left out (their text is a payload, not something anyone wrote)."""
         engine = self._tables()
         if engine is None:
             return []
+        conditions = [EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot"))]
+        if until is not None:
+            conditions.append(EVENTS.c.timestamp <= until.timestamp())
         query = (
             select(EVENTS.c.timestamp, EVENTS.c.type_name, EVENTS.c.data)
-            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
+            .where(*conditions)
             .order_by(EVENTS.c.id.desc())
             .limit(limit)
         )
@@ -291,6 +309,42 @@ class ConversationStore:
             anonymised = anonymise_event(data)
             if anonymised != data:
                 yield event_id, anonymised
+
+    def events_between(
+        self, start: datetime, end: datetime, types: Iterable[str] = ("user", "bot", "action", "slot")
+    ) -> Iterator[StoredEvent]:
+        """The events of every conversation from `start` (inclusive) to `end`, in the order they happened,
+        read in pages so that a month of a busy commune does not sit in memory at once."""
+        engine = self._tables()
+        if engine is None:
+            return
+        wanted, after = tuple(types), 0
+        while True:
+            query = (
+                select(EVENTS)
+                .where(
+                    EVENTS.c.id > after,
+                    EVENTS.c.timestamp >= start.timestamp(),
+                    EVENTS.c.timestamp < end.timestamp(),
+                    EVENTS.c.type_name.in_(wanted),
+                )
+                .order_by(EVENTS.c.id)
+                .limit(EVENT_PAGE)
+            )
+            with engine.connect() as connection:
+                rows = connection.execute(query).all()
+            for row in rows:
+                yield StoredEvent(
+                    row.sender_id,
+                    row.type_name,
+                    row.timestamp or 0.0,
+                    row.intent_name,
+                    row.action_name,
+                    json.loads(row.data or "{}") or {},
+                )
+            if len(rows) < EVENT_PAGE:
+                return
+            after = rows[-1].id
 
     def referenced_uploads(self) -> set[str]:
         """Upload ids that unfinished forms still hold (the `dossier_state` slot's attachments)."""

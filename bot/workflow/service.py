@@ -18,6 +18,7 @@ from bot.db.times import as_utc, optional_utc
 from bot.dossiers import delivery
 from bot.dossiers.delivery import ResultDelivery
 from bot.dossiers.submission import ONE_STOP_DESK
+from bot.feedback.models import DOSSIER
 from bot.notifications.outbox import notification_for
 from bot.officers import audit
 from bot.officers.accounts import ADMIN, DESK, LEADER, SPECIALIST
@@ -193,6 +194,7 @@ class WorkflowService:
                     dossier,
                     change_message(view, rule, note, self._ready_detail(dossier, rule, note, approved)),
                     now,
+                    rate=f"{DOSSIER}|{dossier.code}" if dossier.status == RETURNED else "",
                 )
             )
             return view

@@ -114,6 +114,11 @@ def test_one_claim_wins_and_the_chat_goes_both_ways_while_the_bot_is_silent(
         "Dạ, cán bộ Lê Văn Hùng đã kết thúc trò chuyện. Tóm tắt: Hướng dẫn khai sinh cho trẻ sinh tại nhà. "
         "Em tiếp tục hỗ trợ anh/chị ạ.",
     ]
+    with app_services.sessions() as session:  # the release asks the citizen to rate the chat
+        rates = session.execute(
+            select(Notification.rate).where(Notification.sender_id == "777").order_by(Notification.id)
+        ).scalars()
+        assert list(rates) == ["", "", f"handover|{ticket.request_id}"]
     with pytest.raises(HandoverError):
         desk.release(ticket.request_id, officers["tuphap"])  # already released
 

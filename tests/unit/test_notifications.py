@@ -87,7 +87,7 @@ def test_a_row_is_delivered_once_and_only_in_the_right_conversation(outbox):
     assert not box.mark_delivered(first, "alice")
     assert box.undelivered_text(first, "alice") is None
     assert box.pending() == []
-    assert box.delivered_to("rest", "alice") == [(first, "Hồ sơ đã được tiếp nhận")]
+    assert box.delivered_to("rest", "alice") == [(first, "Hồ sơ đã được tiếp nhận", "")]
 
 
 def test_a_platform_message_is_queued_once_per_row_with_the_row_marked(outbox):

@@ -31,6 +31,7 @@ SEES = {
     "truongtp": {IN_TU_PHAP, DECIDED_TU_PHAP},  # leader of the holding department
     "congan": set(),  # specialist of another department
     "truongca": set(),  # leader of another department
+    "phantich": set(),  # analytics: the analytics page and feedback, no dossier
 }
 UPLOADS_RESULTS = {"admin", "motcua"}
 ADMINS = {"admin"}
@@ -97,6 +98,19 @@ def handover_routes(request_id: str) -> list[tuple[str, str, str]]:
     ]
 
 
+# The analytics page (bot/analytics) and citizens' feedback (bot/feedback): who may read which.
+ANALYTICS_ROUTES = [
+    ("page", "GET", "/officer/analytics"),
+    ("page", "GET", "/officer/analytics/export.csv"),
+    ("page", "POST", "/officer/analytics/wordings"),
+    ("page", "POST", "/officer/analytics/wordings/{wording_id}/approve"),
+    ("page", "POST", "/officer/analytics/wordings/{wording_id}/reject"),
+]
+FEEDBACK_ROUTES = [("page", "GET", "/officer/feedback"), ("page", "GET", "/officer/feedback/{feedback_id}")]
+READS_ANALYTICS = {"admin", "phantich"}
+READS_FEEDBACK = {"admin", "phantich", "motcua", "chutich"}
+
+
 # Routes any signed-in officer may use, or that come before signing in: listed so that a new route cannot be
 # added without deciding who may use it (test_every_route_is_in_the_table).
 OPEN_ROUTES = {
@@ -155,7 +169,7 @@ def test_every_route_is_in_the_table(commune):
     services, _ = commune
     app = create_app(services.settings, services, deliver_notifications=False)
     rows = dossier_routes("{code}", "{upload}") + admin_routes("{username}") + LIST_ROUTES
-    rows += handover_routes("{request_id}")
+    rows += handover_routes("{request_id}") + ANALYTICS_ROUTES + FEEDBACK_ROUTES
     table = {shape(path) for _, _, path in rows} | OPEN_ROUTES | CITIZEN_ROUTES | {HANDOVER_QUEUE}
     officer_routes = {
         shape(resource.canonical)
@@ -180,6 +194,33 @@ def test_a_live_chat_is_open_to_its_department_the_desk_and_admins_only(commune,
     listed, chat, lines = run_app(services, scenario)
     sees = username in HANDOVER_SEES_TU_PHAP
     assert (listed, chat, lines) == ((True, 200, 200) if sees else (False, 404, 404))
+
+
+@pytest.mark.parametrize("username", sorted(SEES))
+def test_analytics_and_feedback_by_role(commune, username):
+    services, _ = commune
+    rated = services.feedback.rate("rest", "web-citizen", "answer", "1.001193", "bad")
+    proposed = services.wordings.propose(
+        services.accounts.get_officer("admin").id, "khai sinh cho bé", "1.001193"
+    )
+
+    async def scenario(client):
+        _, csrf = await signed_in(client, username)
+        statuses = {}
+        for _kind, method, path in ANALYTICS_ROUTES + FEEDBACK_ROUTES:
+            real = path.replace("{wording_id}", str(proposed.id)).replace("{feedback_id}", str(rated))
+            data = {"csrf_token": csrf, "wording": "", "procedure_code": ""} if method == "POST" else None
+            response = await client.request(method, real, data=data, allow_redirects=False)
+            statuses[path] = response.status
+        return statuses
+
+    statuses = run_app(services, scenario)
+    for path, status in statuses.items():
+        allowed = READS_FEEDBACK if path.startswith("/officer/feedback") else READS_ANALYTICS
+        if username in allowed:
+            assert status in (200, 302), (username, path, status)  # 302: a review redirects to the page
+        else:
+            assert status == 403, (username, path, status)
 
 
 @pytest.mark.parametrize("username", sorted(SEES))

@@ -22,6 +22,7 @@ PAYLOAD_ONLY = {
     "verify_phone",
     "EXTERNAL_dossier_update",
     "cancel_handover",
+    "rate",
 }
 
 

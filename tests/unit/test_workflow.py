@@ -112,7 +112,10 @@ def test_the_whole_way_from_desk_to_result(world):
     assert view.timing.finished and not view.timing.is_late
     with sessions() as session:
         texts = session.execute(select(Notification.text).order_by(Notification.id)).scalars().all()
+        rates = session.execute(select(Notification.rate).order_by(Notification.id)).scalars().all()
         dossier = session.execute(select(Dossier)).scalar_one()
+    # Only the result's return asks the citizen to rate the finished dossier.
+    assert rates == [""] * 6 + [f"dossier|{code}"]
     assert dossier.completed_at is not None
     assert len(texts) == 7 and all(code in text and "1.001193" in text for text in texts)
     assert "Tư pháp - Hộ tịch" in texts[1]

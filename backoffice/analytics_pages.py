@@ -1,0 +1,219 @@
+"""The analytics page (officers with the analytics role, and admins): figures per day, week or month, charts
+drawn on the server, CSV export, and unanswered questions turned into citizen wordings of a procedure
+(proposed by one officer, approved by another; the search takes them without a retrain). And citizens'
+negative feedback with its conversation. Thin routes over bot/analytics and bot/feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from backoffice.officer_session import app_services, csrf_ok, require_officer, run_blocking
+from bot.analytics.charts import bar_chart
+from bot.analytics.export import SECTIONS, csv_text
+from bot.analytics.periods import DAY, GRANULARITIES, LABELS
+from bot.analytics.report import Report
+from bot.analytics.wordings import WordingError
+from bot.feedback.models import SUBJECTS
+from bot.handover.desk import PERSONAL_DATA_ROLES
+from bot.officers.accounts import ADMIN, ANALYTICS, CHAIRMAN, DESK
+from bot.officers.authentication import SignedIn
+from bot.text.masking import mask_personal
+from bot.workflow.clock import vietnam_time
+
+ANALYTICS_PATH = "/officer/analytics"
+FEEDBACK_PATH = "/officer/feedback"
+ANALYTICS_ROLES = frozenset({ANALYTICS, ADMIN})
+# Who reads citizens' complaints: the analytics officers, the one-stop desk that answers citizens, the
+# chairman and admins. Personal data in them is masked unless the role handles it (PERSONAL_DATA_ROLES).
+FEEDBACK_ROLES = frozenset({ANALYTICS, ADMIN, DESK, CHAIRMAN})
+HISTORY_LINES = 40
+NOT_FOR_YOU = "Trang này không thuộc quyền của tài khoản anh/chị."
+SUBJECT_LABELS = {"answer": "Câu trả lời", "dossier": "Hồ sơ đã trả", "handover": "Trò chuyện với cán bộ"}
+
+
+async def _require(request: web.Request, roles: frozenset[str]) -> SignedIn:
+    signed_in = await require_officer(request)
+    if signed_in.officer.role not in roles:
+        context = {"status": 403, "message": NOT_FOR_YOU, "signed_in": signed_in}
+        page = aiohttp_jinja2.render_string("officer/error.html", request, context)
+        raise web.HTTPForbidden(text=page, content_type="text/html")
+    return signed_in
+
+
+def _granularity(request: web.Request) -> str:
+    chosen = request.query.get("by", DAY)
+    return chosen if chosen in GRANULARITIES else DAY
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _charts(report: Report) -> list[str]:
+    labels = [row.label for row in report.rows]
+    return [
+        bar_chart("Cuộc trò chuyện", labels, [row.conversations for row in report.rows]),
+        bar_chart(
+            "Tỷ lệ tin nhắn trợ lý hiểu được", labels, [row.understood_rate for row in report.rows], True
+        ),
+        bar_chart("Yêu cầu gặp cán bộ", labels, [row.handovers for row in report.rows]),
+        bar_chart("Mức độ hài lòng", labels, [row.satisfaction for row in report.rows], True),
+    ]
+
+
+async def analytics_page(request: web.Request) -> web.Response:
+    signed_in = await _require(request, ANALYTICS_ROLES)
+    app = app_services(request)
+    granularity = _granularity(request)
+    report = await run_blocking(app.analytics.report, granularity)
+    pending = await run_blocking(app.wordings.pending)
+    approved = await run_blocking(app.wordings.approved)
+    context = {
+        "signed_in": signed_in,
+        "report": report,
+        "by": granularity,
+        "granularities": [(key, LABELS[key]) for key in GRANULARITIES],
+        "charts": _charts(report),
+        "percent": _percent,
+        "sections": list(SECTIONS),
+        "pending": pending,
+        "approved": approved[:20],
+        "me": signed_in.officer.id,
+        "is_admin": signed_in.officer.role == ADMIN,
+        "done": request.query.get("done", ""),
+        "error": request.query.get("error", ""),
+        "generated": vietnam_time(report.generated_at).strftime("%H:%M %d/%m/%Y"),
+    }
+    return aiohttp_jinja2.render_template("officer/analytics.html", request, context)
+
+
+async def analytics_csv(request: web.Request) -> web.Response:
+    await _require(request, ANALYTICS_ROLES)
+    section = request.query.get("section", "periods")
+    if section not in SECTIONS:
+        raise web.HTTPBadRequest(text=f"section must be one of {', '.join(SECTIONS)}")
+    granularity = _granularity(request)
+    report = await run_blocking(app_services(request).analytics.report, granularity, section == "questions")
+    filename = f"tro-ly-dvc-{section}-{granularity}-{report.generated_at:%Y%m%d}.csv"
+    return web.Response(
+        text=csv_text(report, section),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _back(granularity: str, **query: str) -> web.HTTPFound:
+    parts = "&".join(f"{key}={value}" for key, value in query.items())
+    return web.HTTPFound(f"{ANALYTICS_PATH}?by={granularity}&{parts}#wordings")
+
+
+async def propose_wording(request: web.Request) -> web.Response:
+    signed_in = await _require(request, ANALYTICS_ROLES)
+    form = await request.post()
+    granularity = str(form.get("by") or DAY)
+    if not csrf_ok(signed_in, form):
+        raise web.HTTPForbidden(text="Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).")
+    try:
+        await run_blocking(
+            app_services(request).wordings.propose,
+            signed_in.officer.id,
+            str(form.get("wording") or ""),
+            str(form.get("procedure_code") or "").strip(),
+        )
+    except WordingError as refused:
+        raise _back(granularity, error=quote(str(refused))) from None
+    raise _back(granularity, done="proposed")
+
+
+async def approve_wording(request: web.Request) -> web.Response:
+    return await _review_wording(request, "approve")
+
+
+async def reject_wording(request: web.Request) -> web.Response:
+    return await _review_wording(request, "reject")
+
+
+async def _review_wording(request: web.Request, decision: str) -> web.Response:
+    signed_in = await _require(request, ANALYTICS_ROLES)
+    form = await request.post()
+    granularity = str(form.get("by") or DAY)
+    if not csrf_ok(signed_in, form):
+        raise web.HTTPForbidden(text="Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).")
+    try:
+        wording_id = int(request.match_info["wording_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    wordings = app_services(request).wordings
+    review = wordings.approve if decision == "approve" else wordings.reject
+    try:
+        await run_blocking(review, wording_id, signed_in.officer.id, signed_in.officer.role == ADMIN)
+    except WordingError as refused:
+        raise _back(granularity, error=quote(str(refused))) from None
+    raise _back(granularity, done="approved" if decision == "approve" else "rejected")
+
+
+def _visible(signed_in: SignedIn, text: str) -> str:
+    return text if signed_in.officer.role in PERSONAL_DATA_ROLES else mask_personal(text)
+
+
+async def feedback_list(request: web.Request) -> web.Response:
+    signed_in = await _require(request, FEEDBACK_ROLES)
+    entries = await run_blocking(app_services(request).feedback.negative)
+    rows = [
+        {
+            "id": entry.id,
+            "subject": SUBJECT_LABELS.get(entry.subject, entry.subject),
+            "reference": entry.reference,
+            "comment": _visible(signed_in, entry.comment),
+            "at": vietnam_time(entry.updated_at).strftime("%H:%M %d/%m/%Y"),
+            "channel": entry.channel,
+        }
+        for entry in entries
+    ]
+    context = {"signed_in": signed_in, "rows": rows}
+    return aiohttp_jinja2.render_template("officer/feedback_list.html", request, context)
+
+
+def _feedback_data(request: web.Request, signed_in: SignedIn, feedback_id: int) -> dict[str, Any] | None:
+    app = app_services(request)
+    entry = app.feedback.get(feedback_id)
+    if entry is None or entry.subject not in SUBJECTS:
+        return None
+    history = app.conversations.recent_lines(entry.sender_id, HISTORY_LINES, until=entry.updated_at)
+    return {
+        "entry": entry,
+        "subject": SUBJECT_LABELS.get(entry.subject, entry.subject),
+        "comment": _visible(signed_in, entry.comment),
+        "at": vietnam_time(entry.updated_at).strftime("%H:%M %d/%m/%Y"),
+        "history": [(line.author, _visible(signed_in, line.text), vietnam_time(line.at)) for line in history],
+    }
+
+
+async def feedback_detail(request: web.Request) -> web.Response:
+    signed_in = await _require(request, FEEDBACK_ROLES)
+    try:
+        feedback_id = int(request.match_info["feedback_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    data = await run_blocking(_feedback_data, request, signed_in, feedback_id)
+    if data is None:
+        raise web.HTTPNotFound()
+    return aiohttp_jinja2.render_template(
+        "officer/feedback_detail.html", request, {"signed_in": signed_in, **data}
+    )
+
+
+def add_analytics_pages(app: web.Application) -> None:
+    router = app.router
+    router.add_get(ANALYTICS_PATH, analytics_page, name="officer_analytics")
+    router.add_get(ANALYTICS_PATH + "/export.csv", analytics_csv, name="officer_analytics_csv")
+    router.add_post(ANALYTICS_PATH + "/wordings", propose_wording, name="officer_wording_propose")
+    router.add_post(ANALYTICS_PATH + "/wordings/{wording_id}/approve", approve_wording)
+    router.add_post(ANALYTICS_PATH + "/wordings/{wording_id}/reject", reject_wording)
+    router.add_get(FEEDBACK_PATH, feedback_list, name="officer_feedback")
+    router.add_get(FEEDBACK_PATH + "/{feedback_id}", feedback_detail, name="officer_feedback_detail")
