@@ -5,8 +5,8 @@ negative feedback with its conversation. Thin routes over bot/analytics and bot/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -44,9 +44,8 @@ async def _require(request: web.Request, roles: frozenset[str]) -> SignedIn:
     return signed_in
 
 
-def _granularity(request: web.Request) -> str:
-    chosen = request.query.get("by", DAY)
-    return chosen if chosen in GRANULARITIES else DAY
+def _granularity(chosen: object) -> str:
+    return chosen if isinstance(chosen, str) and chosen in GRANULARITIES else DAY
 
 
 def _percent(value: float | None) -> str:
@@ -67,8 +66,19 @@ def _charts(report: Report) -> list[str]:
 
 async def analytics_page(request: web.Request) -> web.Response:
     signed_in = await _require(request, ANALYTICS_ROLES)
+    done = request.query.get("done", "")
+    return await _render(request, signed_in, _granularity(request.query.get("by")), done=done)
+
+
+async def _render(
+    request: web.Request,
+    signed_in: SignedIn,
+    granularity: str,
+    done: str = "",
+    error: str = "",
+    status: int = 200,
+) -> web.Response:
     app = app_services(request)
-    granularity = _granularity(request)
     report = await run_blocking(app.analytics.report, granularity)
     pending = await run_blocking(app.wordings.pending)
     approved = await run_blocking(app.wordings.approved)
@@ -84,11 +94,11 @@ async def analytics_page(request: web.Request) -> web.Response:
         "approved": approved[:20],
         "me": signed_in.officer.id,
         "is_admin": signed_in.officer.role == ADMIN,
-        "done": request.query.get("done", ""),
-        "error": request.query.get("error", ""),
+        "done": done,
+        "error": error,
         "generated": vietnam_time(report.generated_at).strftime("%H:%M %d/%m/%Y"),
     }
-    return aiohttp_jinja2.render_template("officer/analytics.html", request, context)
+    return aiohttp_jinja2.render_template("officer/analytics.html", request, context, status=status)
 
 
 async def analytics_csv(request: web.Request) -> web.Response:
@@ -96,7 +106,7 @@ async def analytics_csv(request: web.Request) -> web.Response:
     section = request.query.get("section", "periods")
     if section not in SECTIONS:
         raise web.HTTPBadRequest(text=f"section must be one of {', '.join(SECTIONS)}")
-    granularity = _granularity(request)
+    granularity = _granularity(request.query.get("by"))
     report = await run_blocking(app_services(request).analytics.report, granularity, section == "questions")
     filename = f"tro-ly-dvc-{section}-{granularity}-{report.generated_at:%Y%m%d}.csv"
     return web.Response(
@@ -107,54 +117,55 @@ async def analytics_csv(request: web.Request) -> web.Response:
     )
 
 
-def _back(granularity: str, **query: str) -> web.HTTPFound:
-    parts = "&".join(f"{key}={value}" for key, value in query.items())
-    return web.HTTPFound(f"{ANALYTICS_PATH}?by={granularity}&{parts}#wordings")
+async def _wording_step(
+    request: web.Request, step: Callable[[SignedIn, Any], Any], done: str
+) -> web.Response:
+    """A proposal or a review from the page's forms; back to the page with what happened."""
+    signed_in = await _require(request, ANALYTICS_ROLES)
+    form = await request.post()
+    granularity = _granularity(form.get("by"))
+    if not csrf_ok(signed_in, form):
+        raise web.HTTPForbidden(text="Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).")
+    try:
+        await run_blocking(step, signed_in, form)
+    except WordingError as refused:  # the page again, with why (never a message carried in the URL)
+        return await _render(request, signed_in, granularity, error=str(refused), status=409)
+    raise web.HTTPFound(f"{ANALYTICS_PATH}?by={granularity}&done={done}#wordings")
+
+
+def _wording_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["wording_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
 
 
 async def propose_wording(request: web.Request) -> web.Response:
-    signed_in = await _require(request, ANALYTICS_ROLES)
-    form = await request.post()
-    granularity = str(form.get("by") or DAY)
-    if not csrf_ok(signed_in, form):
-        raise web.HTTPForbidden(text="Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).")
-    try:
-        await run_blocking(
-            app_services(request).wordings.propose,
-            signed_in.officer.id,
-            str(form.get("wording") or ""),
-            str(form.get("procedure_code") or "").strip(),
-        )
-    except WordingError as refused:
-        raise _back(granularity, error=quote(str(refused))) from None
-    raise _back(granularity, done="proposed")
+    wordings = app_services(request).wordings
+
+    def propose(signed_in: SignedIn, form: Any) -> None:
+        code = str(form.get("procedure_code") or "").strip()
+        wordings.propose(signed_in.officer.id, str(form.get("wording") or ""), code)
+
+    return await _wording_step(request, propose, "proposed")
 
 
 async def approve_wording(request: web.Request) -> web.Response:
-    return await _review_wording(request, "approve")
+    wording_id, wordings = _wording_id(request), app_services(request).wordings
+
+    def approve(signed_in: SignedIn, form: Any) -> None:
+        wordings.approve(wording_id, signed_in.officer.id, signed_in.officer.role == ADMIN)
+
+    return await _wording_step(request, approve, "approved")
 
 
 async def reject_wording(request: web.Request) -> web.Response:
-    return await _review_wording(request, "reject")
+    wording_id, wordings = _wording_id(request), app_services(request).wordings
 
+    def reject(signed_in: SignedIn, form: Any) -> None:
+        wordings.reject(wording_id, signed_in.officer.id, signed_in.officer.role == ADMIN)
 
-async def _review_wording(request: web.Request, decision: str) -> web.Response:
-    signed_in = await _require(request, ANALYTICS_ROLES)
-    form = await request.post()
-    granularity = str(form.get("by") or DAY)
-    if not csrf_ok(signed_in, form):
-        raise web.HTTPForbidden(text="Yêu cầu không hợp lệ (thiếu mã bảo vệ CSRF).")
-    try:
-        wording_id = int(request.match_info["wording_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    wordings = app_services(request).wordings
-    review = wordings.approve if decision == "approve" else wordings.reject
-    try:
-        await run_blocking(review, wording_id, signed_in.officer.id, signed_in.officer.role == ADMIN)
-    except WordingError as refused:
-        raise _back(granularity, error=quote(str(refused))) from None
-    raise _back(granularity, done="approved" if decision == "approve" else "rejected")
+    return await _wording_step(request, reject, "rejected")
 
 
 def _visible(signed_in: SignedIn, text: str) -> str:

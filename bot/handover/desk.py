@@ -113,17 +113,7 @@ class HandoverDesk:
             existing = self._open(session, channel, sender_id)
             if existing is not None:
                 return self._ticket(session, existing, again=True)
-            request = HandoverRequest(
-                channel=channel,
-                sender_id=sender_id,
-                kind=LIVE,
-                reason=reason,
-                department_code=department_code,
-                topic=topic[:500],
-                status=WAITING,
-                created_at=now,
-                summary="",
-            )
+            request = self._new_request(channel, sender_id, LIVE, reason, department_code, topic, now)
             session.add(request)
             try:
                 session.flush()
@@ -144,18 +134,10 @@ class HandoverDesk:
                 existing.kind, existing.callback_phone = CALLBACK, phone
                 request = existing
             else:
-                request = HandoverRequest(
-                    channel=channel,
-                    sender_id=sender_id,
-                    kind=CALLBACK,
-                    reason="out_of_hours",
-                    department_code=department_code,
-                    topic=topic[:500],
-                    callback_phone=phone,
-                    status=WAITING,
-                    created_at=now,
-                    summary="",
+                request = self._new_request(
+                    channel, sender_id, CALLBACK, "out_of_hours", department_code, topic, now
                 )
+                request.callback_phone = phone
                 session.add(request)
                 session.flush()
             session.add(HandoverMessage(request_id=request.id, author="citizen", text=text, created_at=now))
@@ -177,24 +159,12 @@ class HandoverDesk:
     def holder(self, channel: str, sender_id: str) -> int | None:
         """The open live chat's request id when an officer holds the conversation (the bot is silent)."""
         with self.sessions() as session:
-            return session.execute(
-                select(HandoverRequest.id).where(
-                    HandoverRequest.channel == channel,
-                    HandoverRequest.sender_id == sender_id,
-                    HandoverRequest.status == ACTIVE,
-                )
-            ).scalar_one_or_none()
+            return self._held_id(session, channel, sender_id)
 
     def relay(self, channel: str, sender_id: str, text: str) -> bool:
         """A citizen's message: kept for the officer when one holds the conversation (True), else False."""
         with self.sessions() as session, session.begin():
-            request_id = session.execute(
-                select(HandoverRequest.id).where(
-                    HandoverRequest.channel == channel,
-                    HandoverRequest.sender_id == sender_id,
-                    HandoverRequest.status == ACTIVE,
-                )
-            ).scalar_one_or_none()
+            request_id = self._held_id(session, channel, sender_id)
             if request_id is None:
                 return False
             session.add(
@@ -288,6 +258,39 @@ class HandoverDesk:
             return self._entry(self._for_officer(session, request_id, officer), self.clock())
 
     # Inside ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _new_request(
+        channel: str,
+        sender_id: str,
+        kind: str,
+        reason: str,
+        department_code: str | None,
+        topic: str,
+        now: datetime,
+    ) -> HandoverRequest:
+        return HandoverRequest(
+            channel=channel,
+            sender_id=sender_id,
+            kind=kind,
+            reason=reason,
+            department_code=department_code,
+            topic=topic[:500],
+            status=WAITING,
+            created_at=now,
+            summary="",
+        )
+
+    @staticmethod
+    def _held_id(session: Session, channel: str, sender_id: str) -> int | None:
+        """The request of the conversation an officer holds now, if any."""
+        return session.execute(
+            select(HandoverRequest.id).where(
+                HandoverRequest.channel == channel,
+                HandoverRequest.sender_id == sender_id,
+                HandoverRequest.status == ACTIVE,
+            )
+        ).scalar_one_or_none()
 
     @staticmethod
     def _open(session: Session, channel: str, sender_id: str) -> HandoverRequest | None:

@@ -353,3 +353,30 @@ def test_without_the_embedder_only_identical_questions_are_grouped(analytics_ser
         "khai sinh cho bé thế nào": 1,
         "wifi ở ủy ban mật khẩu gì": 1,
     }
+
+
+def test_a_refused_proposal_shows_why_on_the_page_not_in_the_url(analytics_services):
+    async def scenario(client):
+        assert (await login(client, "phantich")).status == 302
+        html = await (await client.get("/officer/analytics?by=week")).text()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        refused = await client.post(
+            "/officer/analytics/wordings",
+            data={
+                "csrf_token": csrf,
+                "by": "week",
+                "wording": "khai sinh cho bé",
+                "procedure_code": "9.999999",
+            },
+            allow_redirects=False,
+        )
+        forged = await client.post(
+            "/officer/analytics/wordings",
+            data={"csrf_token": "forged", "wording": "khai sinh cho bé", "procedure_code": "1.001193"},
+            allow_redirects=False,
+        )
+        return refused.status, await refused.text(), forged.status
+
+    status, html, forged = run_app(analytics_services, scenario)
+    assert status == 409 and "9.999999" in html and 'class="error"' in html
+    assert forged == 403 and analytics_services.wordings.pending() == []

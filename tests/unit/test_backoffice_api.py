@@ -192,7 +192,7 @@ def test_departments_and_officers_contract(app_services):
         assert {o["username"] for o in officers} == {"tuphap", "tuphap2"}
         assert set(officers[0]) >= {"id", "username", "full_name", "title", "role", "department_id"}
         everyone = await (await client.get("/api/officers", headers=headers)).json()
-        assert len(everyone) == 6 and "password_hash" not in everyone[0]
+        assert len(everyone) == 7 and "password_hash" not in everyone[0]
         unknown = await client.get("/api/officers?department=NOPE", headers=headers)
         assert unknown.status == 400
 

@@ -27,11 +27,11 @@ def test_seeding_twice_gives_the_same_data(blank_services):
     first = seed_demo(blank_services, PASSWORD)
     after_first = counts(blank_services)
     second = seed_demo(blank_services, PASSWORD)
-    assert len(first.departments_created) == 6 and len(first.officers_created) == 6
+    assert len(first.departments_created) == 6 and len(first.officers_created) == 7
     assert len(first.dossiers_created) == 5
     assert second.departments_created == second.officers_created == second.dossiers_created == []
     assert counts(blank_services) == after_first
-    assert after_first["Department"] == 6 and after_first["Officer"] == 6 and after_first["Dossier"] == 5
+    assert after_first["Department"] == 6 and after_first["Officer"] == 7 and after_first["Dossier"] == 5
 
 
 def test_existing_one_stop_desk_is_reused(blank_services):

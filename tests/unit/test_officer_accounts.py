@@ -13,6 +13,7 @@ from bot.db.session import session_factory, upgrade_schema
 from bot.officers import accounts
 from bot.officers.accounts import (
     ADMIN,
+    ANALYTICS,
     CHAIRMAN,
     DESK,
     LEADER,
@@ -58,14 +59,15 @@ def stored_officer(sessions, username: str) -> Officer:
 
 
 def test_roles_and_vietnamese_labels():
-    assert ROLES == (DESK, SPECIALIST, LEADER, CHAIRMAN, ADMIN)
-    assert ROLES == ("desk", "specialist", "leader", "chairman", "admin")
+    assert ROLES == (DESK, SPECIALIST, LEADER, CHAIRMAN, ADMIN, ANALYTICS)
+    assert ROLES == ("desk", "specialist", "leader", "chairman", "admin", "analytics")
     assert ROLE_LABELS == {
         "desk": "Bộ phận Một cửa",
         "specialist": "Chuyên viên phòng chuyên môn",
         "leader": "Lãnh đạo phòng",
         "chairman": "Chủ tịch / Phó Chủ tịch UBND",
         "admin": "Quản trị hệ thống",
+        "analytics": "Phân tích, cải tiến trợ lý",
     }
     assert issubclass(AccountError, ValueError)
 
