@@ -52,16 +52,15 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _charts(report: Report) -> list[str]:
+def _charts(report: Report) -> list[tuple[str, str]]:
     labels = [row.label for row in report.rows]
-    return [
-        bar_chart("Cuộc trò chuyện", labels, [row.conversations for row in report.rows]),
-        bar_chart(
-            "Tỷ lệ tin nhắn trợ lý hiểu được", labels, [row.understood_rate for row in report.rows], True
-        ),
-        bar_chart("Yêu cầu gặp cán bộ", labels, [row.handovers for row in report.rows]),
-        bar_chart("Mức độ hài lòng", labels, [row.satisfaction for row in report.rows], True),
+    series = [
+        ("Cuộc trò chuyện", [row.conversations for row in report.rows], False),
+        ("Tỷ lệ tin nhắn trợ lý hiểu được", [row.understood_rate for row in report.rows], True),
+        ("Yêu cầu gặp cán bộ", [row.handovers for row in report.rows], False),
+        ("Mức độ hài lòng", [row.satisfaction for row in report.rows], True),
     ]
+    return [(title, bar_chart(title, labels, values, percent)) for title, values, percent in series]
 
 
 async def analytics_page(request: web.Request) -> web.Response:

@@ -32,7 +32,7 @@ def bar_chart(
         y = TOP + plot_height * (1 - fraction)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
         parts.append(
-            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" font-size="13" text-anchor="end">'
             f"{escape(_tick(top * fraction, percent))}</text>"
         )
     for position, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -47,7 +47,7 @@ def bar_chart(
             )
         if position % every == 0:
             parts.append(
-                f'<text x="{x + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
+                f'<text x="{x + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="12" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
     parts.append("</svg>")

@@ -112,11 +112,9 @@ def test_telegram_citizen_rates_a_released_chat(services, telegram, officers):  
     officer = OfficerBrowser(services, "ttmotcua")
     officer.claim(request.id)
     officer.release(request.id, "")
-    telegram.wait_for(lambda call: "đã kết thúc trò chuyện" in str(call.params.get("text", "")), timeout=30)
+    ended = wait_for(lambda: [call for call in person.sent() if "đã kết thúc" in call.params["text"]])
     released = [
-        {"text": call.params["text"], "markup": call.params.get("reply_markup") or {}}
-        for call in person.sent()
-        if "đã kết thúc" in call.params["text"]
+        {"text": call.params["text"], "markup": call.params.get("reply_markup") or {}} for call in ended
     ]
     thanks = person.press(released, "👍 Hài lòng")
     assert thanks[0]["text"] == "▸ 👍 Hài lòng"  # the press, echoed in the chat

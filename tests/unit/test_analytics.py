@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
+from bot.analytics.charts import bar_chart
 from bot.analytics.report import Analytics, percentile
 from bot.catalog.misses import CANDIDATES, NOT_UNDERSTOOD, MissLog
 from bot.feedback.models import Feedback
@@ -380,3 +381,14 @@ def test_a_refused_proposal_shows_why_on_the_page_not_in_the_url(analytics_servi
     status, html, forged = run_app(analytics_services, scenario)
     assert status == 409 and "9.999999" in html and 'class="error"' in html
     assert forged == 403 and analytics_services.wordings.pending() == []
+
+
+def test_a_chart_is_plain_svg_with_one_bar_per_known_value():
+    svg = bar_chart("Tỷ lệ <hiểu>", ["01/12", "02/12", "03/12"], [0.5, None, 1.0], percent=True)
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and "<script" not in svg
+    assert svg.count("<rect") == 2  # no bar for the day without data
+    assert "Tỷ lệ &lt;hiểu&gt;" in svg and "<hiểu>" not in svg
+    assert "01/12: 50%" in svg and "03/12: 100%" in svg and ">100%</text>" in svg
+    counts = bar_chart("Cuộc trò chuyện", ["a", "b"], [3, 6])
+    heights = [float(value) for value in re.findall(r'<rect[^>]* height="([\d.]+)"', counts)]
+    assert heights[1] == pytest.approx(2 * heights[0])  # bars in proportion, the tallest at the top
