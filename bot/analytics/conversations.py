@@ -21,7 +21,9 @@ from bot.privacy.conversations import StoredEvent
 NOT_UNDERSTOOD_RESPONSES = frozenset({"utter_default"})
 FALLBACK_ACTIONS = frozenset({"action_default_fallback"})
 NLU_FALLBACK = "nlu_fallback"
-TRIGGER_PREFIX = "EXTERNAL_"  # the back-office's triggers (dossier updates) are not citizens' messages
+# The back-office's triggers (dossier updates) are not citizens' messages: intent "EXTERNAL_dossier_update",
+# text "EXTERNAL: EXTERNAL_dossier_update" as Rasa stores it.
+TRIGGER_PREFIX = "EXTERNAL"
 
 # Where a form stops, by its phase (bot/forms/flow.py); the fields phase names the question.
 STAGE_LABELS = {

@@ -7,6 +7,7 @@ could not classify it at all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,23 @@ class AspectCues:
                 if words
             )
         )
+
+    def without_cues(self, message: str) -> str:
+        """The message without the words that ask about a part ("lệ phí … bao nhiêu" -> "… "): what is left
+        is what names the procedure. Searching with the cue words let a procedure whose *name* holds them win
+        ("lệ phí khai sinh bao nhiêu" found "Khai quyết toán phí, lệ phí khác")."""
+        text = unicodedata.normalize("NFC", message)
+        folded = quick_fold(text)
+        if len(folded) != len(text):  # folding changed the length: spans would not line up
+            return message
+        spans = sorted(found.span() for _, pattern in self.patterns for found in pattern.finditer(folded))
+        kept, last = [], 0
+        for start, end in spans:
+            if start >= last:
+                kept.append(text[last:start])
+            last = max(last, end)
+        kept.append(text[last:])
+        return " ".join("".join(kept).split())
 
     def asked(self, message: str) -> str | None:
         """The aspect whose words come first in the message, or None for a general question."""

@@ -92,7 +92,7 @@ class ProcedureAssistant:
                 )
             return Turn([Reply(WHICH_PROCEDURE)], None, aspect, misses.WHICH_PROCEDURE)
 
-        result = self.search.search(message) if message else None
+        result = self._search(message, aspect) if message else None
         if procedure_phrase and (result is None or not result.matches):
             result = replace(self.search.search(procedure_phrase), confident=False)
         return self._turn_for(result, aspect, current_code)
@@ -110,9 +110,26 @@ class ProcedureAssistant:
         it names a procedure we find."""
         if not message or not self.search.names_a_procedure(message):
             return None
-        result = self.search.search(message)
         aspect = self.aspect_cues.asked(message) or OVERVIEW
+        result = self._search(message, aspect)
         return self._turn_for(result, aspect, current_code) if result.matches else None
+
+    def _search(self, message: str, aspect: str) -> SearchResult:
+        """The search for a question, unless the words asking about a part ("lệ phí", "mấy ngày") are what
+        made a procedure win, because its *name* holds them: "lệ phí khai sinh bao nhiêu" found "Khai quyết
+        toán phí, lệ phí khác" first. Then the question without those words decides, when that procedure
+        is not even among what the rest finds ("khai lệ phí trước bạ nhà đất" keeps its procedure)."""
+        result = self.search.search(message)
+        best = result.best
+        if aspect == OVERVIEW or best is None or self.aspect_cues.asked(best.name) is None:
+            return result
+        bare = self.aspect_cues.without_cues(message)
+        if bare == message or not self.search.names_a_procedure(bare):
+            return result
+        without = self.search.search(bare)
+        if any(match.procedure.code == best.code for match in without.matches):
+            return result
+        return without
 
     def _turn_for(self, result: SearchResult, aspect: str, current_code: str | None) -> Turn:
         offered = tuple(match.procedure.code for match in result.matches)

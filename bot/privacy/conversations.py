@@ -240,7 +240,8 @@ class ConversationStore:
         lines = []
         for row in reversed(rows):
             text = str(json.loads(row.data or "{}").get("text") or "")
-            if not text or (row.type_name == "user" and text.startswith(("/", "EXTERNAL_"))):
+            # Rasa writes a trigger_intent from the back-office as "EXTERNAL: EXTERNAL_dossier_update".
+            if not text or (row.type_name == "user" and text.startswith(("/", "EXTERNAL"))):
                 continue
             lines.append(
                 SpokenLine("citizen" if row.type_name == "user" else "bot", text, _moment(row.timestamp))

@@ -85,7 +85,7 @@ def conversations() -> dict[str, list]:
         ],
         # 01/12: a dossier update (not the citizen's message), then a form stopped at its second question.
         "c": [
-            said("EXTERNAL_dossier_update", "EXTERNAL_dossier_update", t),
+            said("EXTERNAL: EXTERNAL_dossier_update", "EXTERNAL_dossier_update", t),
             said("nộp hồ sơ khai sinh", "start_dossier", t + 10),
             SlotSet("procedure_code", "1.001193", timestamp=t + 11),
             SlotSet("dossier_state", form_state("k1", "consent"), timestamp=t + 11),

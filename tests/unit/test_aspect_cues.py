@@ -36,3 +36,16 @@ def test_an_unknown_aspect_in_the_data_is_refused(tmp_path: Path):
     path.write_text("price:\n  - giá\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown aspects"):
         AspectCues.load(path)
+
+
+@pytest.mark.parametrize(
+    "message, left",
+    [
+        ("lệ phí khai sinh bao nhiêu", "khai sinh bao nhiêu"),
+        ("le phi khai sinh bao nhieu tien", "khai sinh"),
+        ("Đăng ký kết hôn cần giấy tờ gì, nộp ở đâu?", "Đăng ký kết hôn cần , ?"),
+        ("thủ tục đăng ký kết hôn", "thủ tục đăng ký kết hôn"),
+    ],
+)
+def test_the_words_asking_about_a_part_are_taken_out_of_the_search(message: str, left: str):
+    assert CUES.without_cues(message) == left

@@ -47,7 +47,7 @@ def test_recent_lines_leave_out_button_payloads_and_back_office_triggers(tmp_pat
     add(engine, "a", "user", text="cho tôi gặp cán bộ")
     add(engine, "a", "bot", text="Dạ, em đã chuyển anh/chị đến Bộ phận Một cửa.")
     add(engine, "a", "user", text="/cancel_handover")
-    add(engine, "a", "user", text="EXTERNAL_dossier_update")
+    add(engine, "a", "user", text="EXTERNAL: EXTERNAL_dossier_update")  # as Rasa stores a trigger_intent
     add(engine, "b", "user", text="không phải của a")
     lines = ConversationStore(url).recent_lines("a")
     assert [(line.author, line.text) for line in lines] == [
