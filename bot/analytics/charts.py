@@ -45,7 +45,7 @@ def bar_chart(
                 f'width="{slot * 0.7:.1f}" height="{height:.1f}" fill="{BAR_COLOUR}">'
                 f"<title>{escape(label)}: {shown}</title></rect>"
             )
-        if position % every == 0:
+        if (len(labels) - 1 - position) % every == 0:  # counted from the end: the latest is always named
             parts.append(
                 f'<text x="{x + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="12" '
                 f'text-anchor="middle">{escape(label)}</text>'

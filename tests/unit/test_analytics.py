@@ -389,6 +389,9 @@ def test_a_chart_is_plain_svg_with_one_bar_per_known_value():
     assert svg.count("<rect") == 2  # no bar for the day without data
     assert "Tỷ lệ &lt;hiểu&gt;" in svg and "<hiểu>" not in svg
     assert "01/12: 50%" in svg and "03/12: 100%" in svg and ">100%</text>" in svg
+    month = bar_chart("Cuộc trò chuyện", [f"{day:02d}/11" for day in range(1, 31)], [1] * 30)
+    named = re.findall(r'text-anchor="middle">([^<]+)</text>', month)
+    assert named[-1] == "30/11" and len(named) == 15  # every other day, the latest always named
     counts = bar_chart("Cuộc trò chuyện", ["a", "b"], [3, 6])
     heights = [float(value) for value in re.findall(r'<rect[^>]* height="([\d.]+)"', counts)]
     assert heights[1] == pytest.approx(2 * heights[0])  # bars in proportion, the tallest at the top
